@@ -1,0 +1,1 @@
+"""app: the FastAPI layer of digits (routes, schemas, settings, lifespan)."""

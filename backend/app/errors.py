@@ -1,0 +1,74 @@
+"""Errors the API answers with, and the handlers that render them as :class:`ErrorResponse`."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from digits.preprocessing import EmptyImageError, ImageTooLargeError, PreprocessingError
+
+STATUS_BY_CODE = {
+    "invalid_request": 422,
+    "invalid_base64": 400,
+    "invalid_image": 400,
+    "image_too_large": 413,
+    "empty_image": 422,
+    "payload_too_large": 413,
+    "model_unavailable": 503,
+}
+
+
+class ApiError(Exception):
+    """An error with an HTTP status, a stable ``code`` and a human ``detail``."""
+
+    def __init__(self, code: str, detail: str, status_code: int | None = None) -> None:
+        super().__init__(detail)
+        self.code = code
+        self.detail = detail
+        self.status_code = status_code or STATUS_BY_CODE.get(code, 400)
+
+    @classmethod
+    def from_preprocessing(cls, exc: PreprocessingError) -> ApiError:
+        if isinstance(exc, EmptyImageError):
+            return cls("empty_image", str(exc))
+        if isinstance(exc, ImageTooLargeError):
+            return cls("image_too_large", str(exc))
+        return cls(exc.code, str(exc))
+
+
+def error_json(status_code: int, code: str, detail: str, headers: dict[str, str] | None = None) -> JSONResponse:
+    return JSONResponse({"detail": detail, "code": code}, status_code=status_code, headers=headers)
+
+
+def _describe_validation(errors: list[Any]) -> str:
+    parts = []
+    for err in errors:
+        if err.get("type") == "json_invalid":
+            return f"the body is not valid JSON ({err.get('ctx', {}).get('error', 'parse error')}): send {{\"image\": \"<base64 PNG>\"}}"
+        loc = ".".join(str(p) for p in err.get("loc", ()) if p != "body") or "body"
+        parts.append(f"{loc}: {err.get('msg', 'invalid')}")
+    return "invalid request: " + "; ".join(parts) + ' (expected JSON like {"image": "<base64 PNG>"})'
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    """Render every error as ``{"detail": str, "code": str}``."""
+
+    @app.exception_handler(ApiError)
+    async def _api_error(_: Request, exc: ApiError) -> JSONResponse:
+        return error_json(exc.status_code, exc.code, exc.detail)
+
+    @app.exception_handler(RequestValidationError)
+    async def _validation(_: Request, exc: RequestValidationError) -> JSONResponse:
+        return error_json(422, "invalid_request", _describe_validation(list(exc.errors())))
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(_: Request, exc: StarletteHTTPException) -> JSONResponse:
+        code = {404: "not_found", 405: "method_not_allowed", 413: "payload_too_large"}.get(
+            exc.status_code, "http_error"
+        )
+        headers = getattr(exc, "headers", None)
+        return error_json(exc.status_code, code, str(exc.detail), headers=headers)

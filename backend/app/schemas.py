@@ -1,0 +1,64 @@
+"""Typed request and response bodies; FastAPI turns them into the OpenAPI schema at /docs."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+Probability = Annotated[float, Field(ge=0.0, le=1.0)]
+
+
+class PredictRequest(BaseModel):
+    """An image to recognise."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={"examples": [{"image": "data:image/png;base64,iVBORw0KGgo..."}]},
+    )
+
+    image: str = Field(
+        min_length=1,
+        description=(
+            "The image, base64-encoded: raw base64 or a data URL (`data:image/png;base64,...`). "
+            "PNG, JPEG, WebP, BMP or GIF; any size up to the pixel limit; dark ink on light or "
+            "light ink on dark; transparent backgrounds are fine."
+        ),
+    )
+
+
+class PredictResponse(BaseModel):
+    """What the model read."""
+
+    digit: int = Field(ge=0, le=9, description="The most probable digit.")
+    confidence: Probability = Field(description="Probability of `digit`, in [0, 1].")
+    probabilities: list[Probability] = Field(
+        min_length=10,
+        max_length=10,
+        description="Probability of each digit 0-9 (index = digit); they sum to 1.",
+    )
+    model_version: str = Field(description="Which model answered, e.g. `enhanced_cnn-1a2b3c4d`.")
+    input_image: str = Field(
+        description="The 28x28 image the model saw (white ink on black), as base64 PNG without a data: prefix."
+    )
+
+
+class HealthResponse(BaseModel):
+    """Liveness and readiness."""
+
+    status: Literal["ok", "unavailable"]
+    model_loaded: bool
+    model_version: str | None
+
+
+class ErrorResponse(BaseModel):
+    """Every 4xx answer: what went wrong, in words, and a stable code."""
+
+    detail: str = Field(description="What is wrong with the request and what to do about it.")
+    code: str = Field(
+        description=(
+            "Machine-readable reason: invalid_request, invalid_base64, invalid_image, "
+            "image_too_large, empty_image, payload_too_large, model_unavailable, not_found, "
+            "method_not_allowed."
+        )
+    )

@@ -1,0 +1,42 @@
+"""Keras model definitions."""
+
+from __future__ import annotations
+
+import keras
+from keras import layers
+
+INPUT_SHAPE = (28, 28, 1)
+NUM_CLASSES = 10
+
+
+def _conv_block(x: keras.KerasTensor, filters: int, name: str) -> keras.KerasTensor:
+    for i in (1, 2):
+        x = layers.Conv2D(filters, 3, padding="same", use_bias=False, name=f"{name}_conv{i}")(x)
+        x = layers.BatchNormalization(name=f"{name}_bn{i}")(x)
+        x = layers.Activation("relu", name=f"{name}_relu{i}")(x)
+    x = layers.MaxPooling2D(2, name=f"{name}_pool")(x)
+    return layers.Dropout(0.25, name=f"{name}_dropout")(x)
+
+
+def build_enhanced_cnn() -> keras.Model:
+    """The enhanced CNN.
+
+    Three conv blocks (32, 64, 128 filters; two 3x3 convolutions each, batch normalization
+    after every convolution, 2x2 max pooling, dropout 0.25), global average pooling,
+    Dense(256, ReLU), dropout 0.5, Dense(10, softmax).
+
+    Input: (N, 28, 28, 1) float32 in [0, 1], white ink on black (see ``digits.preprocessing``).
+    Output: (N, 10) float32 probabilities summing to 1, index = digit.
+    """
+    inputs = keras.Input(shape=INPUT_SHAPE, name="image")
+    x = inputs
+    for filters, name in ((32, "block1"), (64, "block2"), (128, "block3")):
+        x = _conv_block(x, filters, name)
+    x = layers.GlobalAveragePooling2D(name="gap")(x)
+    x = layers.Dense(256, activation="relu", name="dense")(x)
+    x = layers.Dropout(0.5, name="dropout")(x)
+    outputs = layers.Dense(NUM_CLASSES, activation="softmax", name="probabilities")(x)
+    return keras.Model(inputs, outputs, name="enhanced_cnn")
+
+
+ARCHITECTURES = {"enhanced_cnn": build_enhanced_cnn}

@@ -1,0 +1,323 @@
+"""The one transform from a user's drawing to the model's input.
+
+Used by the API, the training pipeline, the benchmark and the tests, so that training and
+serving agree. It reproduces MNIST's own preparation (LeCun et al., "Gradient-based learning
+applied to document recognition", 1998, and the MNIST page): the digit is size-normalised to
+fit a 20x20 box keeping its aspect ratio, anti-aliased to grey levels, and placed in a 28x28
+field so that its centre of mass (pixel-intensity weighted) sits at the centre of the field.
+MNIST's own test set has its centre of mass at (14.0, 14.0) in (row, column) pixel indices,
+which is what :data:`TARGET_CENTER` reproduces.
+
+Steps of :func:`preprocess`:
+    1. composite any alpha channel onto a background that contrasts with the ink;
+    2. convert to grayscale float32;
+    3. detect polarity from the border (the background) and normalise to white ink on black;
+    4. subtract the background level and stretch the ink to [0, 1];
+    5. find the ink's bounding box (pixels above :data:`INK_THRESHOLD`) and crop to it;
+    6. thicken strokes that would be thinner than MNIST's after scaling (thin pens);
+    7. scale the longer side to 20 px keeping the aspect ratio (anti-aliased);
+    8. place it in 28x28 with its centre of mass at the centre.
+"""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass
+
+import numpy as np
+from numpy.typing import NDArray
+from PIL import Image, UnidentifiedImageError
+from scipy import ndimage
+
+FRAME_SIZE = 28
+"""Side of the model's input in pixels."""
+BOX_SIZE = 20
+"""Side of the box the digit is scaled to fit (MNIST: 20x20)."""
+TARGET_CENTER = (14.0, 14.0)
+"""Centre of mass of the ink in the 28x28 frame, (row, column) in pixel indices (MNIST)."""
+INK_THRESHOLD = 0.2
+"""Ink level (after normalisation to [0, 1]) above which a pixel belongs to the bounding box."""
+MIN_CONTRAST = 0.12
+"""Smallest ink-minus-background contrast, as a fraction of full scale, that counts as ink."""
+MIN_STROKE_WIDTH = 2.0
+"""Stroke width, in pixels of the 20x20 box, below which strokes are thickened (MNIST: ~2-3)."""
+
+RESAMPLING = Image.Resampling.BILINEAR
+"""Pillow's triangle filter: anti-aliased when shrinking (support grows with the factor) and
+continuous in sub-pixel offsets, so the centre of mass can be placed exactly."""
+
+DEFAULT_ALLOWED_FORMATS = frozenset({"PNG", "JPEG", "WEBP", "BMP", "GIF"})
+
+
+class PreprocessingError(ValueError):
+    """Input that cannot become a digit image; ``code`` is a stable machine-readable reason."""
+
+    code = "invalid_image"
+
+
+class InvalidImageError(PreprocessingError):
+    """The bytes are not a decodable image of an allowed format."""
+
+    code = "invalid_image"
+
+
+class ImageTooLargeError(PreprocessingError):
+    """The image's dimensions exceed the configured pixel limit (decompression-bomb guard)."""
+
+    code = "image_too_large"
+
+
+class EmptyImageError(PreprocessingError):
+    """The image holds no ink (a blank canvas): there is nothing to recognise."""
+
+    code = "empty_image"
+
+
+@dataclass(frozen=True)
+class Preprocessed:
+    """The model's input and what the transform found.
+
+    Attributes:
+        image: (28, 28) float32 in [0, 1], white ink on black, centre of mass at (14, 14).
+        inverted: True when the input had dark ink on a light background.
+        bounding_box: ink box in the input image, (left, top, right, bottom) pixels, right and
+            bottom exclusive.
+        center_of_mass: (row, column) of the ink in the 28x28 image, pixel indices.
+    """
+
+    image: NDArray[np.float32]
+    inverted: bool
+    bounding_box: tuple[int, int, int, int]
+    center_of_mass: tuple[float, float]
+
+
+def decode_image(
+    data: bytes,
+    *,
+    max_pixels: int = 4_000_000,
+    allowed_formats: frozenset[str] = DEFAULT_ALLOWED_FORMATS,
+) -> Image.Image:
+    """Decode image bytes with Pillow, refusing what is not a safe, allowed image.
+
+    The header is read first; dimensions are checked against ``max_pixels`` before any pixel
+    data is decoded (decompression bombs). Animated images give their first frame.
+
+    Args:
+        data: encoded bytes (PNG, JPEG, WebP, BMP or GIF by default).
+        max_pixels: largest width*height accepted.
+        allowed_formats: Pillow format names accepted.
+
+    Raises:
+        InvalidImageError: empty, not an image, truncated/corrupt, or a format not allowed.
+        ImageTooLargeError: width*height above ``max_pixels``.
+    """
+    if not data:
+        raise InvalidImageError("the image is empty (0 bytes)")
+    try:
+        img = Image.open(io.BytesIO(data), formats=sorted(allowed_formats))
+    except UnidentifiedImageError as exc:
+        raise InvalidImageError(
+            "the data is not an image in an accepted format "
+            f"({', '.join(sorted(allowed_formats))})"
+        ) from exc
+    except (OSError, ValueError, Image.DecompressionBombError) as exc:
+        raise InvalidImageError(f"the image cannot be read: {exc}") from exc
+    width, height = img.size
+    if width < 1 or height < 1:
+        raise InvalidImageError(f"the image has no pixels ({width}x{height})")
+    if width * height > max_pixels:
+        raise ImageTooLargeError(
+            f"the image is {width}x{height} = {width * height} pixels; the limit is {max_pixels}"
+        )
+    try:
+        img.seek(0)
+        img.load()
+    except (OSError, ValueError, SyntaxError, Image.DecompressionBombError, EOFError) as exc:
+        raise InvalidImageError(f"the image is truncated or corrupt: {exc}") from exc
+    return img
+
+
+def _to_ink_array(img: Image.Image) -> tuple[NDArray[np.float32], bool]:
+    """Grayscale (H, W) float32 in [0, 1], white ink on black; and whether it was inverted."""
+    if img.mode in ("I", "I;16", "I;16B", "I;16L", "F"):
+        arr = np.asarray(img, dtype=np.float32)
+        top = 65535.0 if img.mode.startswith("I") and float(arr.max(initial=0)) > 255 else 255.0
+        gray = np.clip(arr / top, 0.0, 1.0)
+        alpha = None
+    else:
+        has_alpha = "A" in img.getbands() or (img.mode == "P" and "transparency" in img.info)
+        if has_alpha:
+            rgba = img.convert("RGBA")
+            alpha = np.asarray(rgba.getchannel("A"), dtype=np.float32) / 255.0
+            gray = np.asarray(rgba.convert("L"), dtype=np.float32) / 255.0
+        else:
+            alpha = None
+            gray = np.asarray(img.convert("L"), dtype=np.float32) / 255.0
+    if alpha is not None and float(alpha.min()) < 1.0:
+        # Composite onto a background that contrasts with the ink: the colour of the visible
+        # (opaque) pixels says whether the ink is dark or light.
+        visible = alpha > 0.5
+        ink_is_dark = bool(visible.any()) and float(gray[visible].mean()) < 0.5
+        background = 1.0 if ink_is_dark else 0.0
+        gray = gray * alpha + background * (1.0 - alpha)
+    # Polarity: the border is background. Light background -> dark ink -> invert.
+    border = np.concatenate([gray[0, :], gray[-1, :], gray[:, 0], gray[:, -1]])
+    inverted = float(np.median(border)) > 0.5
+    if inverted:
+        gray = 1.0 - gray
+    return gray.astype(np.float32, copy=False), inverted
+
+
+def _stroke_width(mask: NDArray[np.bool_]) -> float:
+    """Mean stroke width of a binary ink mask in pixels: 2 * area / perimeter."""
+    area = float(mask.sum())
+    interior = ndimage.binary_erosion(mask)
+    perimeter = float(mask.sum() - interior.sum())
+    return 2.0 * area / max(perimeter, 1.0)
+
+
+def normalize_array(gray: NDArray[np.float32], *, inverted: bool = False) -> Preprocessed:
+    """Steps 4-8 of :func:`preprocess` on a white-ink-on-black array.
+
+    Args:
+        gray: (H, W) float32 in [0, 1], white ink on black (e.g. an MNIST image / 255).
+        inverted: recorded in the result.
+
+    Raises:
+        EmptyImageError: no pixel stands out from the background by ``MIN_CONTRAST``.
+    """
+    border = np.concatenate([gray[0, :], gray[-1, :], gray[:, 0], gray[:, -1]])
+    background = float(np.median(border))
+    peak = float(gray.max())
+    if peak - background < MIN_CONTRAST:
+        raise EmptyImageError("the image has no ink: draw a digit (or upload one) and try again")
+    ink = np.clip((gray - background) / (peak - background), 0.0, 1.0)
+
+    mask = ink > INK_THRESHOLD
+    rows = np.flatnonzero(mask.any(axis=1))
+    cols = np.flatnonzero(mask.any(axis=0))
+    top, bottom, left, right = int(rows[0]), int(rows[-1]) + 1, int(cols[0]), int(cols[-1]) + 1
+    crop = ink[top:bottom, left:right]
+    height, width = crop.shape
+    scale = BOX_SIZE / max(height, width)
+
+    # Thin pen strokes become faint hairlines when scaled down; thicken them to MNIST's width.
+    width_in_box = _stroke_width(mask[top:bottom, left:right]) * scale
+    if width_in_box < MIN_STROKE_WIDTH and scale < 1.0:
+        grow = (MIN_STROKE_WIDTH - width_in_box) / scale  # pixels to add in the input
+        size = 2 * int(round(grow / 2.0)) + 1
+        if size > 1:
+            pad = size // 2
+            padded = np.pad(crop, pad)
+            crop = ndimage.grey_dilation(padded, footprint=_disk(pad))
+            height, width = crop.shape
+            scale = BOX_SIZE / max(height, width)
+
+    # Scale and place in one resampling step: output pixel u maps to input x by u = x*scale + t,
+    # with t chosen so the (continuous) centre of mass lands on TARGET_CENTER. Pillow's resize
+    # takes a fractional source box, so the placement is exact, not rounded to whole pixels.
+    com_r, com_c = ndimage.center_of_mass(crop)
+    t_r = (TARGET_CENTER[0] + 0.5) - (com_r + 0.5) * scale
+    t_c = (TARGET_CENTER[1] + 0.5) - (com_c + 0.5) * scale
+    y0, y1 = -t_r / scale, (FRAME_SIZE - t_r) / scale
+    x0, x1 = -t_c / scale, (FRAME_SIZE - t_c) / scale
+    pad_top = max(0, int(np.ceil(-y0)))
+    pad_left = max(0, int(np.ceil(-x0)))
+    pad_bottom = max(0, int(np.ceil(y1 - height)))
+    pad_right = max(0, int(np.ceil(x1 - width)))
+    source = np.pad(crop, ((pad_top, pad_bottom), (pad_left, pad_right)))
+    resized = Image.fromarray(source.astype(np.float32, copy=False), mode="F").resize(
+        (FRAME_SIZE, FRAME_SIZE),
+        RESAMPLING,
+        box=(x0 + pad_left, y0 + pad_top, x1 + pad_left, y1 + pad_top),
+    )
+    frame = np.clip(np.asarray(resized, dtype=np.float32), 0.0, 1.0)
+    final_com = ndimage.center_of_mass(frame) if frame.any() else (float("nan"), float("nan"))
+    return Preprocessed(
+        image=frame,
+        inverted=inverted,
+        bounding_box=(left, top, right, bottom),
+        center_of_mass=(float(final_com[0]), float(final_com[1])),
+    )
+
+
+def _disk(radius: int) -> NDArray[np.bool_]:
+    y, x = np.ogrid[-radius : radius + 1, -radius : radius + 1]
+    return np.asarray(x * x + y * y <= radius * radius + radius)
+
+
+def preprocess(img: Image.Image) -> Preprocessed:
+    """Turn a drawing or photo of one digit into the model's 28x28 input.
+
+    Args:
+        img: any Pillow image: RGBA with a transparent background, RGB, grayscale, palette,
+            16-bit; dark ink on light or light ink on dark; any size and position.
+
+    Returns:
+        :class:`Preprocessed` whose ``image`` is (28, 28) float32 in [0, 1], white on black,
+        the digit scaled to fit 20x20 and its centre of mass at (14, 14) (MNIST's centring).
+
+    Raises:
+        EmptyImageError: the image has no ink.
+    """
+    gray, inverted = _to_ink_array(img)
+    return normalize_array(gray, inverted=inverted)
+
+
+def preprocess_bytes(
+    data: bytes,
+    *,
+    max_pixels: int = 4_000_000,
+    allowed_formats: frozenset[str] = DEFAULT_ALLOWED_FORMATS,
+) -> Preprocessed:
+    """:func:`decode_image` then :func:`preprocess`: encoded bytes to the model's input.
+
+    Raises:
+        InvalidImageError, ImageTooLargeError, EmptyImageError: see those classes.
+    """
+    return preprocess(decode_image(data, max_pixels=max_pixels, allowed_formats=allowed_formats))
+
+
+def preprocess_mnist(images: NDArray[np.uint8]) -> NDArray[np.float32]:
+    """Run MNIST images through the same normalisation the service applies.
+
+    Args:
+        images: (N, 28, 28) uint8 in [0, 255], white on black.
+
+    Returns:
+        (N, 28, 28) float32 in [0, 1]. An image with no ink (none in MNIST) stays black.
+    """
+    out = np.zeros(images.shape, dtype=np.float32)
+    for i, image in enumerate(images):
+        try:
+            out[i] = normalize_array(image.astype(np.float32) / 255.0).image
+        except EmptyImageError:
+            pass
+    return out
+
+
+def to_png(image: NDArray[np.float32]) -> bytes:
+    """Encode a (H, W) float32 image in [0, 1] as an 8-bit grayscale PNG."""
+    buf = io.BytesIO()
+    Image.fromarray(np.round(np.clip(image, 0, 1) * 255).astype(np.uint8), mode="L").save(
+        buf, format="PNG"
+    )
+    return buf.getvalue()
+
+
+__all__ = [
+    "BOX_SIZE",
+    "FRAME_SIZE",
+    "TARGET_CENTER",
+    "EmptyImageError",
+    "ImageTooLargeError",
+    "InvalidImageError",
+    "Preprocessed",
+    "PreprocessingError",
+    "decode_image",
+    "normalize_array",
+    "preprocess",
+    "preprocess_bytes",
+    "preprocess_mnist",
+    "to_png",
+]

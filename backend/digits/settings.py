@@ -1,0 +1,31 @@
+"""Paths and options shared by the training command and the service.
+
+Read from the environment (and a ``.env`` file) by pydantic-settings, e.g. ``MNIST_DIR``.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+BACKEND_DIR = Path(__file__).resolve().parent.parent
+"""The ``backend/`` directory; default paths are relative to it, not to the working directory."""
+
+DEFAULT_MODEL_PATH = BACKEND_DIR / "models" / "cnn.keras"
+DEFAULT_MNIST_DIR = BACKEND_DIR.parent.parent / "shared" / "data" / "mnist"
+
+
+class DataSettings(BaseSettings):
+    """Where the MNIST IDX files and the models live.
+
+    Attributes:
+        mnist_dir: directory holding the four MNIST IDX files, gzip-compressed or not
+            (env ``MNIST_DIR``; default ``../shared/data/mnist`` beside the project root).
+        model_path: the Keras model served and written by training (env ``MODEL_PATH``).
+    """
+
+    model_config = SettingsConfigDict(env_file=".env", extra="ignore")
+
+    mnist_dir: Path = DEFAULT_MNIST_DIR
+    model_path: Path = DEFAULT_MODEL_PATH

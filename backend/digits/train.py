@@ -1,0 +1,243 @@
+"""Train a digit classifier on MNIST and write the model plus its JSON model card.
+
+Usage::
+
+    python -m digits.train --help
+    python -m digits.train --epochs 20 --output models/cnn.keras
+
+The validation split is carved from the 60,000 training images; the 10,000 test images are
+only evaluated once, at the end, and never used to choose anything.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import hashlib
+import json
+import os
+import platform
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from digits.data import load_mnist
+from digits.preprocessing import preprocess_mnist
+from digits.settings import DataSettings
+
+
+@dataclass
+class TrainConfig:
+    """Hyperparameters and paths of one training run.
+
+    Attributes:
+        mnist_dir: directory with the MNIST IDX files.
+        output: path of the ``.keras`` model; the card is written beside it as ``.json``.
+        architecture: key of ``digits.models.ARCHITECTURES``.
+        epochs: maximum number of epochs (EarlyStopping may stop sooner).
+        batch_size: images per gradient step.
+        learning_rate: Adam's initial learning rate.
+        lr_decay: per-epoch multiplicative learning-rate decay (on top of ReduceLROnPlateau).
+        validation_size: images held out of the 60,000 for validation.
+        seed: seeds NumPy, Python and TensorFlow; the split and augmentation depend on it.
+        augment: whether to apply random affine augmentation.
+        subset: if set, train on only this many images (smoke tests).
+        verbose: Keras verbosity (1 = a progress bar per epoch).
+    """
+
+    mnist_dir: Path = field(default_factory=lambda: DataSettings().mnist_dir)
+    output: Path = field(default_factory=lambda: DataSettings().model_path)
+    architecture: str = "enhanced_cnn"
+    epochs: int = 20
+    batch_size: int = 128
+    learning_rate: float = 1e-3
+    lr_decay: float = 0.9
+    validation_size: int = 5000
+    seed: int = 42
+    augment: bool = True
+    subset: int | None = None
+    verbose: int = 1
+
+
+def sha256_file(path: Path) -> str:
+    """Hex sha256 of a file's bytes."""
+    digest = hashlib.sha256()
+    with path.open("rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def card_path_for(model_path: Path) -> Path:
+    """The model card lives beside the model: ``cnn.keras`` -> ``cnn.json``."""
+    return model_path.with_suffix(".json")
+
+
+def train(config: TrainConfig) -> dict[str, Any]:
+    """Train, evaluate on the test set once, save the model and its card.
+
+    Returns:
+        The model card (also written to ``card_path_for(config.output)``).
+
+    Raises:
+        digits.data.MnistError: the MNIST files are missing or corrupt.
+        ValueError: unknown architecture or inconsistent sizes.
+    """
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    import keras
+    import tensorflow as tf
+
+    from digits.augmentation import AugmentationConfig, random_affine
+    from digits.models import ARCHITECTURES
+
+    if config.architecture not in ARCHITECTURES:
+        raise ValueError(f"unknown architecture {config.architecture!r}; choose from {sorted(ARCHITECTURES)}")
+    keras.utils.set_random_seed(config.seed)
+
+    data = load_mnist(config.mnist_dir, verify_counts=config.subset is None)
+    rng = np.random.default_rng(config.seed)
+    order = rng.permutation(len(data.x_train))
+    x_all, y_all = data.x_train[order], data.y_train[order]
+    x_test, y_test = data.x_test, data.y_test
+    validation_size = config.validation_size
+    if config.subset is not None:
+        validation_size = min(validation_size, max(config.subset // 5, 1))
+        x_all, y_all = x_all[: config.subset + validation_size], y_all[: config.subset + validation_size]
+        x_test, y_test = x_test[: config.subset], y_test[: config.subset]
+    if validation_size >= len(x_all):
+        raise ValueError("validation_size must be smaller than the training set")
+
+    started = time.perf_counter()
+    x_all_p = preprocess_mnist(x_all)[..., None]
+    x_test_p = preprocess_mnist(x_test)[..., None]
+    x_val, y_val = x_all_p[:validation_size], y_all[:validation_size]
+    x_train, y_train = x_all_p[validation_size:], y_all[validation_size:]
+
+    aug_config = AugmentationConfig()
+    ds = tf.data.Dataset.from_tensor_slices((x_train, y_train.astype(np.int32)))
+    ds = ds.shuffle(len(x_train), seed=config.seed, reshuffle_each_iteration=True)
+    ds = ds.batch(config.batch_size)
+    if config.augment:
+        ds = ds.map(
+            lambda x, y: (random_affine(x, aug_config, seed=config.seed), y),
+            num_parallel_calls=tf.data.AUTOTUNE,
+        )
+    ds = ds.prefetch(tf.data.AUTOTUNE)
+
+    model = ARCHITECTURES[config.architecture]()
+    model.compile(
+        optimizer=keras.optimizers.Adam(learning_rate=config.learning_rate),
+        loss="sparse_categorical_crossentropy",
+        metrics=["accuracy"],
+    )
+    config.output.parent.mkdir(parents=True, exist_ok=True)
+    checkpoint_path = config.output.with_suffix(".best.keras")
+    decay = config.lr_decay
+    callbacks: list[keras.callbacks.Callback] = [
+        keras.callbacks.LearningRateScheduler(lambda epoch, lr: lr if epoch == 0 else lr * decay),
+        keras.callbacks.ReduceLROnPlateau(monitor="val_loss", factor=0.5, patience=2, min_lr=1e-5),
+        keras.callbacks.EarlyStopping(monitor="val_loss", patience=5, restore_best_weights=True),
+        keras.callbacks.ModelCheckpoint(checkpoint_path, monitor="val_loss", save_best_only=True),
+    ]
+    history = model.fit(
+        ds,
+        validation_data=(x_val, y_val.astype(np.int32)),
+        epochs=config.epochs,
+        callbacks=callbacks,
+        verbose=config.verbose,
+    )
+    training_seconds = time.perf_counter() - started
+    best = keras.models.load_model(checkpoint_path) if checkpoint_path.exists() else model
+    val_loss, val_accuracy = best.evaluate(x_val, y_val.astype(np.int32), verbose=0)
+    test_loss, test_accuracy = best.evaluate(x_test_p, y_test.astype(np.int32), verbose=0)
+    best.save(config.output)
+    checkpoint_path.unlink(missing_ok=True)
+
+    hist = {k: [float(v) for v in vals] for k, vals in history.history.items()}
+    card: dict[str, Any] = {
+        "name": config.output.stem,
+        "architecture": config.architecture,
+        "parameters": int(best.count_params()),
+        "input": "(N, 28, 28, 1) float32 in [0, 1], white ink on black, MNIST-centred",
+        "output": "(N, 10) float32 probabilities, index = digit",
+        "epochs": len(hist.get("loss", [])),
+        "best_epoch": int(np.argmin(hist["val_loss"])) + 1 if hist.get("val_loss") else None,
+        "batch_size": config.batch_size,
+        "learning_rate": config.learning_rate,
+        "lr_decay_per_epoch": config.lr_decay,
+        "optimizer": "Adam",
+        "callbacks": ["LearningRateScheduler", "ReduceLROnPlateau", "EarlyStopping", "ModelCheckpoint"],
+        "augmentation": aug_config.to_dict() if config.augment else None,
+        "seed": config.seed,
+        "train_images": int(len(x_train)),
+        "validation_images": int(len(x_val)),
+        "test_images": int(len(x_test)),
+        "training_seconds": round(training_seconds, 1),
+        "validation_accuracy": round(float(val_accuracy), 5),
+        "validation_loss": round(float(val_loss), 5),
+        "test_accuracy": round(float(test_accuracy), 5),
+        "test_loss": round(float(test_loss), 5),
+        "model_sha256": sha256_file(config.output),
+        "model_bytes": config.output.stat().st_size,
+        "data_sha256": data.sha256,
+        "versions": {
+            "python": platform.python_version(),
+            "tensorflow": tf.__version__,
+            "keras": keras.__version__,
+            "numpy": np.__version__,
+        },
+        "machine": f"{platform.machine()}, {os.cpu_count()} CPU cores",
+        "date": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        "command": "python -m digits.train " + " ".join(sys.argv[1:]) if sys.argv[0].endswith("train.py") else None,
+        "history": hist,
+    }
+    card_path_for(config.output).write_text(json.dumps(card, indent=2) + "\n")
+    return card
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Command-line entry point; returns the exit status."""
+    defaults = TrainConfig()
+    parser = argparse.ArgumentParser(
+        prog="python -m digits.train",
+        description="Train the digit classifier on MNIST; write the .keras model and a JSON model card beside it.",
+        formatter_class=argparse.ArgumentDefaultsHelpFormatter,
+    )
+    parser.add_argument("--mnist-dir", type=Path, default=defaults.mnist_dir, help="MNIST IDX directory (env MNIST_DIR)")
+    parser.add_argument("--output", type=Path, default=defaults.output, help="model path (.keras); card is written beside it")
+    parser.add_argument("--architecture", default=defaults.architecture)
+    parser.add_argument("--epochs", type=int, default=defaults.epochs)
+    parser.add_argument("--batch-size", type=int, default=defaults.batch_size)
+    parser.add_argument("--learning-rate", type=float, default=defaults.learning_rate)
+    parser.add_argument("--lr-decay", type=float, default=defaults.lr_decay, help="per-epoch multiplicative decay")
+    parser.add_argument("--validation-size", type=int, default=defaults.validation_size)
+    parser.add_argument("--seed", type=int, default=defaults.seed)
+    parser.add_argument("--no-augment", action="store_true", help="train without augmentation")
+    parser.add_argument("--subset", type=int, default=None, help="train on only N images (smoke test)")
+    args = parser.parse_args(argv)
+    config = TrainConfig(
+        mnist_dir=args.mnist_dir,
+        output=args.output,
+        architecture=args.architecture,
+        epochs=args.epochs,
+        batch_size=args.batch_size,
+        learning_rate=args.learning_rate,
+        lr_decay=args.lr_decay,
+        validation_size=args.validation_size,
+        seed=args.seed,
+        augment=not args.no_augment,
+        subset=args.subset,
+    )
+    card = train(config)
+    summary = {k: card[k] for k in ("architecture", "parameters", "epochs", "training_seconds", "validation_accuracy", "test_accuracy", "test_loss")}
+    print(json.dumps(summary, indent=2))
+    print(f"wrote {config.output} and {card_path_for(config.output)}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,83 @@
+"""Shared fixtures: the real MNIST files, the committed model, an app and a live server."""
+
+from __future__ import annotations
+
+import os
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+import uvicorn
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+
+from app.main import create_app  # noqa: E402
+from app.settings import Settings  # noqa: E402
+from digits.data import Mnist, load_mnist  # noqa: E402
+from digits.engines import KerasEngine  # noqa: E402
+from digits.settings import DataSettings  # noqa: E402
+
+
+@pytest.fixture(scope="session")
+def mnist_dir() -> Path:
+    directory = DataSettings().mnist_dir
+    if not directory.is_dir():
+        pytest.fail(f"MNIST not found at {directory}: set MNIST_DIR (e.g. MNIST_DIR=../shared/data/mnist)")
+    return directory
+
+
+@pytest.fixture(scope="session")
+def mnist(mnist_dir: Path) -> Mnist:
+    return load_mnist(mnist_dir)
+
+
+@pytest.fixture(scope="session")
+def engine() -> KerasEngine:
+    """The committed model, loaded once for the whole session."""
+    return KerasEngine(DataSettings().model_path)
+
+
+@pytest.fixture(scope="session")
+def settings() -> Settings:
+    return Settings(max_body_bytes=1_000_000, max_image_pixels=2_000_000)
+
+
+@pytest.fixture(scope="session")
+def client(settings: Settings, engine: KerasEngine) -> Iterator[object]:
+    from fastapi.testclient import TestClient
+
+    with TestClient(create_app(settings, engine=engine)) as test_client:
+        yield test_client
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@pytest.fixture(scope="session")
+def live_url(settings: Settings, engine: KerasEngine) -> Iterator[str]:
+    """The app served by a real uvicorn on a loopback port (real HTTP)."""
+    port = _free_port()
+    config = uvicorn.Config(create_app(settings, engine=engine), host="127.0.0.1", port=port, log_level="warning")
+    server = uvicorn.Server(config)
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(url + "/health", timeout=1).status_code == 200:
+                break
+        except httpx.HTTPError:
+            time.sleep(0.05)
+    else:
+        pytest.fail("live server did not start")
+    yield url
+    server.should_exit = True
+    thread.join(timeout=10)

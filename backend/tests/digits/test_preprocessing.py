@@ -1,0 +1,133 @@
+import io
+
+import numpy as np
+import pytest
+from PIL import Image, ImageDraw
+from scipy import ndimage
+
+from digits.preprocessing import (
+    EmptyImageError,
+    ImageTooLargeError,
+    InvalidImageError,
+    decode_image,
+    preprocess,
+    preprocess_bytes,
+    preprocess_mnist,
+)
+from digits.rendering import CanvasStyle, render_canvas
+
+VARIANTS = {
+    "shifted": CanvasStyle(digit_size=140, left=130, top=5),
+    "small_corner": CanvasStyle(digit_size=84, left=10, top=186),
+    "inverted": CanvasStyle(dark_ink=False),
+    "transparent_dark_ink": CanvasStyle(transparent=True, digit_size=200, left=40, top=60),
+    "transparent_light_ink": CanvasStyle(transparent=True, dark_ink=False, digit_size=180),
+    "large_canvas": CanvasStyle(canvas_size=600, digit_size=300, left=250, top=20),
+}
+
+
+def _png(img: Image.Image, fmt: str = "PNG", **kwargs: object) -> bytes:
+    buf = io.BytesIO()
+    img.save(buf, format=fmt, **kwargs)
+    return buf.getvalue()
+
+
+@pytest.mark.parametrize("name", sorted(VARIANTS))
+def test_variants_give_the_same_28x28(mnist, name: str) -> None:
+    """Shifted, scaled, inverted and transparent canvases normalise to the same input."""
+    for index in range(20):
+        digit = mnist.x_test[index]
+        reference = preprocess_bytes(render_canvas(digit, CanvasStyle())).image
+        variant = preprocess_bytes(render_canvas(digit, VARIANTS[name])).image
+        assert variant.shape == (28, 28) and variant.dtype == np.float32
+        assert np.abs(variant - reference).mean() < 0.06, index
+        assert np.corrcoef(variant.ravel(), reference.ravel())[0, 1] > 0.8, index
+
+
+def test_output_follows_mnist_centring(mnist) -> None:
+    """20x20 box, centre of mass at (14, 14), values in [0, 1]."""
+    pre = preprocess_bytes(render_canvas(mnist.x_test[3], CanvasStyle(digit_size=100, left=170, top=160)))
+    image = pre.image
+    assert 0.0 <= image.min() and image.max() == pytest.approx(1.0, abs=0.02)
+    rows = np.flatnonzero((image > 0.05).any(axis=1))
+    cols = np.flatnonzero((image > 0.05).any(axis=0))
+    assert max(rows[-1] - rows[0], cols[-1] - cols[0]) + 1 <= 22
+    com = ndimage.center_of_mass(image)
+    assert abs(com[0] - 14) <= 0.1 and abs(com[1] - 14) <= 0.1
+    assert pre.center_of_mass == pytest.approx(com, abs=1e-4)
+    assert pre.inverted is True
+
+
+def test_preprocessing_mnist_is_nearly_identity(mnist) -> None:
+    """MNIST is already prepared this way: re-preparing it changes little (training = serving)."""
+    original = mnist.x_test[:500].astype(np.float32) / 255
+    prepared = preprocess_mnist(mnist.x_test[:500])
+    assert np.abs(prepared - original).mean() < 0.04
+
+
+def test_thin_strokes_are_thickened_to_mnist_width() -> None:
+    canvas = Image.new("L", (280, 280), 255)
+    ImageDraw.Draw(canvas).line([(140, 40), (140, 240)], fill=0, width=3)
+    image = preprocess(canvas).image
+    column_profile = image.max(axis=0)
+    assert (column_profile > 0.3).sum() >= 2 and column_profile.max() > 0.7, "a 3 px pen on 280 px must not become a faint hairline"
+
+
+@pytest.mark.parametrize(
+    "mode",
+    ["L", "RGB", "RGBA", "LA", "P", "I;16"],
+)
+def test_image_modes_are_supported(mnist, mode: str) -> None:
+    base = Image.open(io.BytesIO(render_canvas(mnist.x_test[0], CanvasStyle(transparent=True))))
+    if mode == "I;16":
+        img = Image.fromarray((255 - np.asarray(base.getchannel("A"), dtype=np.uint16)) * 257)
+    else:
+        img = base.convert(mode) if mode in ("RGBA", "LA", "P") else Image.alpha_composite(
+            Image.new("RGBA", base.size, "white"), base
+        ).convert(mode)
+    reference = preprocess_bytes(render_canvas(mnist.x_test[0], CanvasStyle())).image
+    result = preprocess_bytes(_png(img)).image
+    assert np.abs(result - reference).mean() < 0.08, mode
+
+
+def test_jpeg_with_noise_background(mnist) -> None:
+    img = Image.open(io.BytesIO(render_canvas(mnist.x_test[1], CanvasStyle(digit_size=200, left=30, top=30))))
+    result = preprocess_bytes(_png(img.convert("RGB"), "JPEG", quality=60)).image
+    reference = preprocess_bytes(render_canvas(mnist.x_test[1], CanvasStyle())).image
+    assert np.abs(result - reference).mean() < 0.06
+
+
+@pytest.mark.parametrize("colour", ["white", "black", (128, 128, 128)])
+def test_blank_canvas_is_empty_not_guessed(colour: object) -> None:
+    with pytest.raises(EmptyImageError, match="no ink"):
+        preprocess_bytes(_png(Image.new("RGB", (280, 280), colour)))  # type: ignore[arg-type]
+
+
+def test_fully_transparent_canvas_is_empty() -> None:
+    with pytest.raises(EmptyImageError):
+        preprocess_bytes(_png(Image.new("RGBA", (280, 280), (0, 0, 0, 0))))
+
+
+def test_not_an_image_is_refused() -> None:
+    with pytest.raises(InvalidImageError, match="not an image"):
+        decode_image(b"<svg xmlns='http://www.w3.org/2000/svg'></svg>")
+    with pytest.raises(InvalidImageError, match="empty"):
+        decode_image(b"")
+
+
+def test_truncated_png_is_refused(mnist) -> None:
+    data = render_canvas(mnist.x_test[0])
+    with pytest.raises(InvalidImageError):
+        decode_image(data[: len(data) // 2])
+
+
+def test_format_outside_the_allowed_list_is_refused() -> None:
+    data = _png(Image.new("L", (10, 10)), "TIFF")
+    with pytest.raises(InvalidImageError, match="accepted format"):
+        decode_image(data)
+
+
+def test_pixel_limit_is_checked_before_decoding() -> None:
+    data = _png(Image.new("1", (5000, 5000), 1))
+    with pytest.raises(ImageTooLargeError, match="5000x5000"):
+        decode_image(data, max_pixels=1_000_000)
