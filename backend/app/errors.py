@@ -48,7 +48,8 @@ def _describe_validation(errors: list[Any]) -> str:
     parts = []
     for err in errors:
         if err.get("type") == "json_invalid":
-            return f"the body is not valid JSON ({err.get('ctx', {}).get('error', 'parse error')}): send {{\"image\": \"<base64 PNG>\"}}"
+            reason = err.get("ctx", {}).get("error", "parse error")
+            return f'the body is not valid JSON ({reason}): send {{"image": "<base64 PNG>"}}'
         loc = ".".join(str(p) for p in err.get("loc", ()) if p != "body") or "body"
         parts.append(f"{loc}: {err.get('msg', 'invalid')}")
     return "invalid request: " + "; ".join(parts) + ' (expected JSON like {"image": "<base64 PNG>"})'

@@ -60,7 +60,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     app = FastAPI(
         title="digits",
         version="1.0.0",
-        summary="Handwritten digit recognition: draw or upload a digit, get the digit and the probability of each of 0-9.",
+        summary="Handwritten digit recognition: send a drawing, get the digit and the probability of each of 0-9.",
         lifespan=lifespan,
     )
     install_error_handlers(app)
@@ -100,9 +100,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
         model = current_engine(request)
         data = decode_image_field(body.image)
         try:
-            pre = preprocess_bytes(
-                data, max_pixels=settings.max_image_pixels, allowed_formats=settings.allowed_formats
-            )
+            pre = preprocess_bytes(data, max_pixels=settings.max_image_pixels, allowed_formats=settings.allowed_formats)
         except PreprocessingError as exc:
             raise ApiError.from_preprocessing(exc) from exc
         probabilities = model.predict_proba(pre.image[None, :, :, None])[0].astype(np.float64)

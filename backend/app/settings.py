@@ -29,9 +29,7 @@ class Settings(DataSettings):
     """
 
     environment: Literal["development", "production"] = "development"
-    cors_origins: list[str] = Field(
-        default_factory=lambda: ["http://localhost:5173", "http://127.0.0.1:5173"]
-    )
+    cors_origins: list[str] = Field(default_factory=lambda: ["http://localhost:5173", "http://127.0.0.1:5173"])
     host: str = "127.0.0.1"
     port: int = 8000
     max_body_bytes: int = Field(default=2_000_000, gt=0)

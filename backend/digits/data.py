@@ -123,9 +123,7 @@ def read_idx(path: Path, expected_magic: int) -> IdxFile:
         shape = (count,)
     expected_len = header_len + int(np.prod(shape))
     if len(raw) != expected_len:
-        raise MnistError(
-            f"MNIST file {path} has {len(raw)} bytes, expected {expected_len} for {count} items"
-        )
+        raise MnistError(f"MNIST file {path} has {len(raw)} bytes, expected {expected_len} for {count} items")
     array = np.frombuffer(raw, dtype=np.uint8, offset=header_len).reshape(shape)
     if expected_magic == LABEL_MAGIC and array.size and int(array.max()) > 9:
         raise MnistError(f"MNIST file {path} has a label {int(array.max())} outside 0-9")
@@ -146,8 +144,7 @@ def load_split(directory: Path, split: str) -> tuple[NDArray[np.uint8], NDArray[
     labels = read_idx(_find(directory, FILES[f"{split}_labels"]), LABEL_MAGIC)
     if len(images.array) != len(labels.array):
         raise MnistError(
-            f"{images.path} has {len(images.array)} images but {labels.path} "
-            f"has {len(labels.array)} labels"
+            f"{images.path} has {len(images.array)} images but {labels.path} has {len(labels.array)} labels"
         )
     sums = {images.path.name: images.sha256, labels.path.name: labels.sha256}
     return images.array, labels.array, sums
@@ -169,8 +166,7 @@ def load_mnist(directory: Path, *, verify_counts: bool = True) -> Mnist:
         for name, arr in (("train", x_train), ("test", x_test)):
             if len(arr) != EXPECTED_COUNTS[name]:
                 raise MnistError(
-                    f"MNIST {name} split in {directory} has {len(arr)} images, "
-                    f"expected {EXPECTED_COUNTS[name]}"
+                    f"MNIST {name} split in {directory} has {len(arr)} images, expected {EXPECTED_COUNTS[name]}"
                 )
     return Mnist(x_train, y_train, x_test, y_test, {**s1, **s2})
 

@@ -7,6 +7,7 @@ sum to 1, index = digit.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
@@ -68,18 +69,14 @@ class KerasEngine:
 
     def __post_init__(self) -> None:
         if not self.path.is_file():
-            raise ModelLoadError(
-                f"model file {self.path} not found: train one with `make train` or set MODEL_PATH"
-            )
+            raise ModelLoadError(f"model file {self.path} not found: train one with `make train` or set MODEL_PATH")
         os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
         import keras
         import tensorflow as tf
 
         if self.intra_op_threads > 0:
-            try:
+            with contextlib.suppress(RuntimeError):  # already initialised in this process
                 tf.config.threading.set_intra_op_parallelism_threads(self.intra_op_threads)
-            except RuntimeError:  # already initialised in this process
-                pass
         try:
             self._model = keras.models.load_model(self.path, compile=False)
         except (OSError, ValueError) as exc:

@@ -21,6 +21,7 @@ Steps of :func:`preprocess`:
 
 from __future__ import annotations
 
+import contextlib
 import io
 from dataclasses import dataclass
 
@@ -117,8 +118,7 @@ def decode_image(
         img = Image.open(io.BytesIO(data), formats=sorted(allowed_formats))
     except UnidentifiedImageError as exc:
         raise InvalidImageError(
-            "the data is not an image in an accepted format "
-            f"({', '.join(sorted(allowed_formats))})"
+            f"the data is not an image in an accepted format ({', '.join(sorted(allowed_formats))})"
         ) from exc
     except (OSError, ValueError, Image.DecompressionBombError) as exc:
         raise InvalidImageError(f"the image cannot be read: {exc}") from exc
@@ -126,9 +126,7 @@ def decode_image(
     if width < 1 or height < 1:
         raise InvalidImageError(f"the image has no pixels ({width}x{height})")
     if width * height > max_pixels:
-        raise ImageTooLargeError(
-            f"the image is {width}x{height} = {width * height} pixels; the limit is {max_pixels}"
-        )
+        raise ImageTooLargeError(f"the image is {width}x{height} = {width * height} pixels; the limit is {max_pixels}")
     try:
         img.seek(0)
         img.load()
@@ -205,7 +203,7 @@ def normalize_array(gray: NDArray[np.float32], *, inverted: bool = False) -> Pre
     width_in_box = _stroke_width(mask[top:bottom, left:right]) * scale
     if width_in_box < MIN_STROKE_WIDTH and scale < 1.0:
         grow = (MIN_STROKE_WIDTH - width_in_box) / scale  # pixels to add in the input
-        size = 2 * int(round(grow / 2.0)) + 1
+        size = 2 * round(grow / 2.0) + 1
         if size > 1:
             pad = size // 2
             padded = np.pad(crop, pad)
@@ -289,19 +287,15 @@ def preprocess_mnist(images: NDArray[np.uint8]) -> NDArray[np.float32]:
     """
     out = np.zeros(images.shape, dtype=np.float32)
     for i, image in enumerate(images):
-        try:
+        with contextlib.suppress(EmptyImageError):
             out[i] = normalize_array(image.astype(np.float32) / 255.0).image
-        except EmptyImageError:
-            pass
     return out
 
 
 def to_png(image: NDArray[np.float32]) -> bytes:
     """Encode a (H, W) float32 image in [0, 1] as an 8-bit grayscale PNG."""
     buf = io.BytesIO()
-    Image.fromarray(np.round(np.clip(image, 0, 1) * 255).astype(np.uint8), mode="L").save(
-        buf, format="PNG"
-    )
+    Image.fromarray(np.round(np.clip(image, 0, 1) * 255).astype(np.uint8), mode="L").save(buf, format="PNG")
     return buf.getvalue()
 
 

@@ -36,9 +36,7 @@ class CanvasStyle:
 
 def render_canvas(digit: NDArray[np.uint8], style: CanvasStyle = CanvasStyle()) -> bytes:
     """Draw a (28, 28) uint8 white-on-black digit onto a canvas and return PNG bytes."""
-    ink = Image.fromarray(digit, mode="L").resize(
-        (style.digit_size, style.digit_size), Image.Resampling.BILINEAR
-    )
+    ink = Image.fromarray(digit, mode="L").resize((style.digit_size, style.digit_size), Image.Resampling.BILINEAR)
     alpha = Image.new("L", (style.canvas_size, style.canvas_size), 0)
     alpha.paste(ink, (style.left, style.top))
     buf = io.BytesIO()
@@ -66,3 +64,71 @@ def random_style(rng: np.random.Generator, canvas_size: int = 280) -> CanvasStyl
         dark_ink=bool(rng.integers(0, 2)),
         transparent=bool(rng.integers(0, 2)),
     )
+
+
+def skeleton_points(digit: NDArray[np.uint8], upsample: int = 4) -> NDArray[np.float64]:
+    """The centre line of a digit's strokes, as (row, column) points in 28x28 coordinates.
+
+    The 28x28 image is upsampled ``upsample`` times (bilinear), thresholded at half intensity
+    and thinned to a one-pixel skeleton with scikit-image's ``skeletonize`` (Zhang-Suen 1984).
+
+    Returns:
+        (K, 2) float64 in [0, 28): K skeleton points (K may be 0 for an empty image).
+    """
+    from skimage.morphology import skeletonize
+
+    size = 28 * upsample
+    big = np.asarray(Image.fromarray(digit, mode="L").resize((size, size), Image.Resampling.BILINEAR))
+    skeleton = skeletonize(big > 127)
+    rows, cols = np.nonzero(skeleton)
+    return (np.stack([rows, cols], axis=1).astype(np.float64) + 0.5) / upsample
+
+
+def draw_strokes(
+    points: NDArray[np.float64],
+    brush_width: float,
+    style: CanvasStyle = CanvasStyle(),
+) -> bytes:
+    """Redraw a skeleton with a round brush of uniform width, as a person draws on a canvas.
+
+    Args:
+        points: (K, 2) skeleton points in 28x28 coordinates (:func:`skeleton_points`).
+        brush_width: brush diameter in canvas pixels (e.g. 8, 16 or 28 on a 280 px canvas).
+        style: canvas size, where the 28x28 frame lands (``digit_size``, ``left``, ``top``),
+            polarity and transparency.
+
+    Returns:
+        PNG bytes of the canvas, anti-aliased brush edges.
+    """
+    from scipy import ndimage
+
+    n = style.canvas_size
+    scale = style.digit_size / 28.0
+    seeds = np.ones((n, n), dtype=bool)
+    if len(points):
+        canvas_pts = points * scale + np.array([style.top, style.left])
+        # Densify so consecutive skeleton points are closer than the brush radius.
+        rr = np.clip(np.round(canvas_pts[:, 0]).astype(int), 0, n - 1)
+        cc = np.clip(np.round(canvas_pts[:, 1]).astype(int), 0, n - 1)
+        seeds[rr, cc] = False
+        if scale > 2:
+            seeds = ~ndimage.binary_dilation(~seeds, iterations=int(scale // 2))
+            seeds_dist = ndimage.distance_transform_edt(seeds)
+            radius = max(brush_width / 2.0, scale / 2.0)
+        else:
+            seeds_dist = ndimage.distance_transform_edt(seeds)
+            radius = brush_width / 2.0
+        ink = np.clip(radius + 0.5 - seeds_dist, 0.0, 1.0)
+    else:
+        ink = np.zeros((n, n))
+    level = (ink * 255).astype(np.uint8)
+    buf = io.BytesIO()
+    if style.transparent:
+        colour = (0, 0, 0) if style.dark_ink else (255, 255, 255)
+        rgba = Image.new("RGBA", (n, n), (*colour, 0))
+        rgba.putalpha(Image.fromarray(level, mode="L"))
+        rgba.save(buf, format="PNG")
+    else:
+        pixels = 255 - level if style.dark_ink else level
+        Image.fromarray(pixels, mode="L").save(buf, format="PNG")
+    return buf.getvalue()

@@ -12,9 +12,11 @@ only evaluated once, at the end, and never used to choose anything.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime as dt
 import hashlib
 import json
+import multiprocessing
 import os
 import platform
 import sys
@@ -24,6 +26,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+from numpy.typing import NDArray
 
 from digits.data import load_mnist
 from digits.preprocessing import preprocess_mnist
@@ -45,6 +48,11 @@ class TrainConfig:
         validation_size: images held out of the 60,000 for validation.
         seed: seeds NumPy, Python and TensorFlow; the split and augmentation depend on it.
         augment: whether to apply random affine augmentation.
+        drawing_augment: whether to add elastic distortion, stroke thickening and low
+            resolution (:class:`digits.augmentation.DrawingAugmentationConfig`).
+        stroke_mix: how many training images to add re-drawn from their skeleton with a
+            round brush of random width (6-32 px on a 280 px canvas), through the service's
+            preprocessing (:func:`stroke_renderings`); 0 for none.
         subset: if set, train on only this many images (smoke tests).
         verbose: Keras verbosity (1 = a progress bar per epoch).
     """
@@ -59,6 +67,8 @@ class TrainConfig:
     validation_size: int = 5000
     seed: int = 42
     augment: bool = True
+    drawing_augment: bool = True
+    stroke_mix: int = 15_000
     subset: int | None = None
     verbose: int = 1
 
@@ -70,6 +80,49 @@ def sha256_file(path: Path) -> str:
         for chunk in iter(lambda: fh.read(1 << 20), b""):
             digest.update(chunk)
     return digest.hexdigest()
+
+
+def _render_strokes(args: tuple[NDArray[np.uint8], int]) -> NDArray[np.float32]:
+    from digits.preprocessing import EmptyImageError, preprocess_bytes
+    from digits.rendering import CanvasStyle, draw_strokes, random_style, skeleton_points
+
+    images, seed = args
+    rng = np.random.default_rng(seed)
+    out = np.zeros(images.shape, dtype=np.float32)
+    for i, image in enumerate(images):
+        width = float(rng.uniform(6, 32))
+        style = random_style(rng)
+        size = max(style.digit_size, min(style.canvas_size, int(width * 7)))
+        style = CanvasStyle(
+            digit_size=size,
+            left=min(style.left, style.canvas_size - size),
+            top=min(style.top, style.canvas_size - size),
+            dark_ink=style.dark_ink,
+        )
+        with contextlib.suppress(EmptyImageError):
+            out[i] = preprocess_bytes(draw_strokes(skeleton_points(image), width, style)).image
+    return out
+
+
+def stroke_renderings(images: NDArray[np.uint8], seed: int, workers: int = 0) -> NDArray[np.float32]:
+    """Re-draw MNIST images as a person would with a mouse: skeleton + round brush, then
+    the service's preprocessing (see :mod:`digits.evaluation` for the same on the test set).
+
+    Args:
+        images: (N, 28, 28) uint8 in [0, 255].
+        seed: brush widths (6-32 px on 280 px), sizes and positions depend on it.
+        workers: processes (0 = one per CPU core).
+
+    Returns:
+        (N, 28, 28) float32 in [0, 1].
+    """
+    workers = workers or os.cpu_count() or 1
+    chunks = np.array_split(images, max(1, workers * 4))
+    jobs = [(chunk, seed + i) for i, chunk in enumerate(chunks)]
+    ctx = multiprocessing.get_context("fork")
+    with ctx.Pool(workers) as pool:
+        parts = pool.map(_render_strokes, jobs)
+    return np.concatenate(parts) if parts else np.zeros((0, 28, 28), np.float32)
 
 
 def card_path_for(model_path: Path) -> Path:
@@ -87,27 +140,18 @@ def train(config: TrainConfig) -> dict[str, Any]:
         digits.data.MnistError: the MNIST files are missing or corrupt.
         ValueError: unknown architecture or inconsistent sizes.
     """
-    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
-    import keras
-    import tensorflow as tf
-
-    from digits.augmentation import AugmentationConfig, random_affine
-    from digits.models import ARCHITECTURES
-
-    if config.architecture not in ARCHITECTURES:
-        raise ValueError(f"unknown architecture {config.architecture!r}; choose from {sorted(ARCHITECTURES)}")
-    keras.utils.set_random_seed(config.seed)
-
     data = load_mnist(config.mnist_dir, verify_counts=config.subset is None)
     rng = np.random.default_rng(config.seed)
     order = rng.permutation(len(data.x_train))
     x_all, y_all = data.x_train[order], data.y_train[order]
     x_test, y_test = data.x_test, data.y_test
     validation_size = config.validation_size
+    stroke_mix = config.stroke_mix
     if config.subset is not None:
         validation_size = min(validation_size, max(config.subset // 5, 1))
         x_all, y_all = x_all[: config.subset + validation_size], y_all[: config.subset + validation_size]
         x_test, y_test = x_test[: config.subset], y_test[: config.subset]
+        stroke_mix = min(stroke_mix, config.subset // 4)
     if validation_size >= len(x_all):
         raise ValueError("validation_size must be smaller than the training set")
 
@@ -116,11 +160,35 @@ def train(config: TrainConfig) -> dict[str, Any]:
     x_test_p = preprocess_mnist(x_test)[..., None]
     x_val, y_val = x_all_p[:validation_size], y_all[:validation_size]
     x_train, y_train = x_all_p[validation_size:], y_all[validation_size:]
+    if stroke_mix > 0:
+        # Drawn-stroke renderings of training images only (never of validation or test images).
+        pick = rng.choice(len(x_train), size=min(stroke_mix, len(x_train)), replace=False)
+        strokes = stroke_renderings(x_all[validation_size:][pick], seed=config.seed)
+        x_train = np.concatenate([x_train, strokes[..., None]])
+        y_train = np.concatenate([y_train, y_train[pick]])
+
+    # TensorFlow after the (forked) rendering workers are done.
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    import keras
+    import tensorflow as tf
+
+    from digits.augmentation import AugmentationConfig, DrawingAugmentationConfig, drawing_augment, random_affine
+    from digits.models import ARCHITECTURES
+
+    if config.architecture not in ARCHITECTURES:
+        raise ValueError(f"unknown architecture {config.architecture!r}; choose from {sorted(ARCHITECTURES)}")
+    keras.utils.set_random_seed(config.seed)
 
     aug_config = AugmentationConfig()
     ds = tf.data.Dataset.from_tensor_slices((x_train, y_train.astype(np.int32)))
     ds = ds.shuffle(len(x_train), seed=config.seed, reshuffle_each_iteration=True)
     ds = ds.batch(config.batch_size)
+    drawing_config = DrawingAugmentationConfig()
+    if config.drawing_augment:
+        ds = ds.map(
+            lambda x, y: (drawing_augment(x, drawing_config, seed=config.seed), y),
+            num_parallel_calls=tf.data.AUTOTUNE,
+        )
     if config.augment:
         ds = ds.map(
             lambda x, y: (random_affine(x, aug_config, seed=config.seed), y),
@@ -172,10 +240,12 @@ def train(config: TrainConfig) -> dict[str, Any]:
         "optimizer": "Adam",
         "callbacks": ["LearningRateScheduler", "ReduceLROnPlateau", "EarlyStopping", "ModelCheckpoint"],
         "augmentation": aug_config.to_dict() if config.augment else None,
+        "drawing_augmentation": drawing_config.to_dict() if config.drawing_augment else None,
+        "stroke_mix": stroke_mix,
         "seed": config.seed,
-        "train_images": int(len(x_train)),
-        "validation_images": int(len(x_val)),
-        "test_images": int(len(x_test)),
+        "train_images": len(x_train),
+        "validation_images": len(x_val),
+        "test_images": len(x_test),
         "training_seconds": round(training_seconds, 1),
         "validation_accuracy": round(float(val_accuracy), 5),
         "validation_loss": round(float(val_loss), 5),
@@ -207,8 +277,12 @@ def main(argv: list[str] | None = None) -> int:
         description="Train the digit classifier on MNIST; write the .keras model and a JSON model card beside it.",
         formatter_class=argparse.ArgumentDefaultsHelpFormatter,
     )
-    parser.add_argument("--mnist-dir", type=Path, default=defaults.mnist_dir, help="MNIST IDX directory (env MNIST_DIR)")
-    parser.add_argument("--output", type=Path, default=defaults.output, help="model path (.keras); card is written beside it")
+    parser.add_argument(
+        "--mnist-dir", type=Path, default=defaults.mnist_dir, help="MNIST IDX directory (env MNIST_DIR)"
+    )
+    parser.add_argument(
+        "--output", type=Path, default=defaults.output, help="model path (.keras); card is written beside it"
+    )
     parser.add_argument("--architecture", default=defaults.architecture)
     parser.add_argument("--epochs", type=int, default=defaults.epochs)
     parser.add_argument("--batch-size", type=int, default=defaults.batch_size)
@@ -216,7 +290,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--lr-decay", type=float, default=defaults.lr_decay, help="per-epoch multiplicative decay")
     parser.add_argument("--validation-size", type=int, default=defaults.validation_size)
     parser.add_argument("--seed", type=int, default=defaults.seed)
-    parser.add_argument("--no-augment", action="store_true", help="train without augmentation")
+    parser.add_argument("--no-augment", action="store_true", help="train without affine augmentation")
+    parser.add_argument(
+        "--no-drawing-augment", action="store_true", help="no elastic distortion, thickening or low resolution"
+    )
+    parser.add_argument(
+        "--stroke-mix", type=int, default=defaults.stroke_mix, help="training images added as drawn strokes"
+    )
     parser.add_argument("--subset", type=int, default=None, help="train on only N images (smoke test)")
     args = parser.parse_args(argv)
     config = TrainConfig(
@@ -230,10 +310,23 @@ def main(argv: list[str] | None = None) -> int:
         validation_size=args.validation_size,
         seed=args.seed,
         augment=not args.no_augment,
+        drawing_augment=not args.no_drawing_augment,
+        stroke_mix=args.stroke_mix,
         subset=args.subset,
     )
     card = train(config)
-    summary = {k: card[k] for k in ("architecture", "parameters", "epochs", "training_seconds", "validation_accuracy", "test_accuracy", "test_loss")}
+    summary = {
+        k: card[k]
+        for k in (
+            "architecture",
+            "parameters",
+            "epochs",
+            "training_seconds",
+            "validation_accuracy",
+            "test_accuracy",
+            "test_loss",
+        )
+    }
     print(json.dumps(summary, indent=2))
     print(f"wrote {config.output} and {card_path_for(config.output)}")
     return 0

@@ -15,11 +15,11 @@ import uvicorn
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
-from app.main import create_app  # noqa: E402
-from app.settings import Settings  # noqa: E402
-from digits.data import Mnist, load_mnist  # noqa: E402
-from digits.engines import KerasEngine  # noqa: E402
-from digits.settings import DataSettings  # noqa: E402
+from app.main import create_app
+from app.settings import Settings
+from digits.data import Mnist, load_mnist
+from digits.engines import KerasEngine
+from digits.settings import DataSettings
 
 
 @pytest.fixture(scope="session")

@@ -48,7 +48,7 @@ def test_output_follows_mnist_centring(mnist) -> None:
     """20x20 box, centre of mass at (14, 14), values in [0, 1]."""
     pre = preprocess_bytes(render_canvas(mnist.x_test[3], CanvasStyle(digit_size=100, left=170, top=160)))
     image = pre.image
-    assert 0.0 <= image.min() and image.max() == pytest.approx(1.0, abs=0.02)
+    assert image.min() >= 0.0 and image.max() == pytest.approx(1.0, abs=0.02)
     rows = np.flatnonzero((image > 0.05).any(axis=1))
     cols = np.flatnonzero((image > 0.05).any(axis=0))
     assert max(rows[-1] - rows[0], cols[-1] - cols[0]) + 1 <= 22
@@ -70,7 +70,9 @@ def test_thin_strokes_are_thickened_to_mnist_width() -> None:
     ImageDraw.Draw(canvas).line([(140, 40), (140, 240)], fill=0, width=3)
     image = preprocess(canvas).image
     column_profile = image.max(axis=0)
-    assert (column_profile > 0.3).sum() >= 2 and column_profile.max() > 0.7, "a 3 px pen on 280 px must not become a faint hairline"
+    assert (column_profile > 0.3).sum() >= 2 and column_profile.max() > 0.7, (
+        "a 3 px pen on 280 px must not become a faint hairline"
+    )
 
 
 @pytest.mark.parametrize(
@@ -82,9 +84,11 @@ def test_image_modes_are_supported(mnist, mode: str) -> None:
     if mode == "I;16":
         img = Image.fromarray((255 - np.asarray(base.getchannel("A"), dtype=np.uint16)) * 257)
     else:
-        img = base.convert(mode) if mode in ("RGBA", "LA", "P") else Image.alpha_composite(
-            Image.new("RGBA", base.size, "white"), base
-        ).convert(mode)
+        img = (
+            base.convert(mode)
+            if mode in ("RGBA", "LA", "P")
+            else Image.alpha_composite(Image.new("RGBA", base.size, "white"), base).convert(mode)
+        )
     reference = preprocess_bytes(render_canvas(mnist.x_test[0], CanvasStyle())).image
     result = preprocess_bytes(_png(img)).image
     assert np.abs(result - reference).mean() < 0.08, mode

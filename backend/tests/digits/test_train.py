@@ -12,12 +12,34 @@ from digits.train import main
 def test_training_command_writes_model_and_card(mnist_dir: Path, tmp_path: Path) -> None:
     output = tmp_path / "smoke.keras"
     status = main(
-        ["--mnist-dir", str(mnist_dir), "--output", str(output), "--subset", "600", "--epochs", "2", "--batch-size", "64"]
+        [
+            "--mnist-dir",
+            str(mnist_dir),
+            "--output",
+            str(output),
+            "--subset",
+            "600",
+            "--epochs",
+            "2",
+            "--batch-size",
+            "64",
+        ]
     )
     assert status == 0 and output.is_file()
     card = json.loads(output.with_suffix(".json").read_text())
-    for key in ("architecture", "parameters", "epochs", "training_seconds", "validation_accuracy",
-                "test_accuracy", "test_loss", "versions", "date", "data_sha256", "history"):
+    for key in (
+        "architecture",
+        "parameters",
+        "epochs",
+        "training_seconds",
+        "validation_accuracy",
+        "test_accuracy",
+        "test_loss",
+        "versions",
+        "date",
+        "data_sha256",
+        "history",
+    ):
         assert key in card, key
     assert card["architecture"] == "enhanced_cnn" and card["parameters"] > 300_000
     assert card["epochs"] == 2 and len(card["history"]["val_loss"]) == 2

@@ -1,0 +1,86 @@
+# digits: one command to run the product, one to test it. `make help` lists the targets.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+PYTHON ?= python3
+HOST ?= 127.0.0.1
+API_PORT ?= 8000
+WEB_PORT ?= 5173
+export MNIST_DIR ?= $(abspath ../shared/data/mnist)
+
+VENV := backend/.venv
+PY := $(VENV)/bin/python
+BACKEND_STAMP := $(VENV)/.installed
+FRONTEND_STAMP := frontend/node_modules/.installed
+
+.PHONY: help install run test test-backend test-frontend test-e2e lint format train benchmark openapi compose-check chromium clean
+
+help: ## List the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
+
+$(BACKEND_STAMP): backend/pyproject.toml backend/requirements.lock
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r backend/requirements.lock
+	$(PY) -m pip install --quiet --no-deps -e backend
+	touch $@
+
+$(FRONTEND_STAMP): frontend/package.json frontend/package-lock.json
+	cd frontend && npm ci --no-audit --no-fund
+	touch $@
+
+install: $(BACKEND_STAMP) $(FRONTEND_STAMP) ## Install the backend (virtualenv) and frontend (npm ci)
+
+chromium: ## Install Debian's Chromium for the browser tests (if missing)
+	@command -v chromium >/dev/null || { echo "Installing Chromium (apt-get)..."; \
+	  $$( [ "$$(id -u)" = 0 ] || echo sudo ) apt-get update -qq && \
+	  $$( [ "$$(id -u)" = 0 ] || echo sudo ) apt-get install -y -qq chromium >/dev/null; }
+
+run: install ## Build the SPA and serve it with the API on the committed model
+	cd frontend && npm run build
+	@trap 'kill 0' EXIT INT TERM; \
+	(cd backend && exec .venv/bin/python -m uvicorn app.main:app --host $(HOST) --port $(API_PORT) --log-level warning) & \
+	(cd frontend && DIGITS_API_URL=http://$(HOST):$(API_PORT) exec npx vite preview --host $(HOST) --port $(WEB_PORT) --strictPort >/dev/null) & \
+	for i in $$(seq 120); do curl -sf http://$(HOST):$(API_PORT)/health >/dev/null && curl -sf http://$(HOST):$(WEB_PORT)/ >/dev/null && break; sleep 0.5; done; \
+	curl -sf http://$(HOST):$(API_PORT)/health >/dev/null || { echo "The API did not start: see the messages above."; exit 1; }; \
+	echo; echo "  digits is running. Open http://$(HOST):$(WEB_PORT) and draw a digit."; \
+	echo "  API docs: http://$(HOST):$(API_PORT)/docs   Stop with Ctrl+C."; echo; \
+	wait
+
+test: install chromium ## Run every test: backend (pytest), frontend unit (Vitest), end-to-end (Playwright)
+	$(MAKE) test-backend test-frontend test-e2e
+
+test-backend: $(BACKEND_STAMP)
+	cd backend && .venv/bin/python -m pytest
+
+test-frontend: $(FRONTEND_STAMP)
+	cd frontend && npm test
+
+test-e2e: $(BACKEND_STAMP) $(FRONTEND_STAMP) chromium
+	cd frontend && npm run test:e2e
+
+lint: install ## ruff (lint + format check), mypy, eslint, tsc --noEmit
+	cd backend && .venv/bin/ruff check . && .venv/bin/ruff format --check . && .venv/bin/mypy
+	cd frontend && npm run lint && npm run typecheck
+
+format: $(BACKEND_STAMP) ## Format the backend with ruff
+	cd backend && .venv/bin/ruff format . && .venv/bin/ruff check --fix .
+
+train: $(BACKEND_STAMP) ## Train the CNN (tens of minutes on 2 cores); writes backend/models/cnn.keras + cnn.json
+	cd backend && .venv/bin/python -m digits.train $(ARGS)
+
+benchmark: $(BACKEND_STAMP) ## Accuracy on all 10,000 MNIST test images and /predict latency
+	cd backend && .venv/bin/python -m benchmarks.benchmark $(ARGS)
+
+openapi: install ## Export the OpenAPI schema and regenerate the SPA's typed client
+	cd backend && .venv/bin/python -m app.openapi ../frontend/src/api/openapi.json
+	cd frontend && npm run gen:api
+
+compose-check: ## Validate docker-compose.yml (needs a docker compose client, no engine)
+	@if docker compose version >/dev/null 2>&1; then docker compose config --quiet; \
+	elif command -v docker-compose >/dev/null; then docker-compose config --quiet; \
+	else echo "no docker compose client: apt-get install docker-compose"; exit 1; fi
+	@echo "docker-compose.yml is valid"
+
+clean: ## Remove installed dependencies and build outputs
+	rm -rf $(VENV) frontend/node_modules frontend/dist frontend/test-results frontend/playwright-report

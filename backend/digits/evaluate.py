@@ -1,0 +1,72 @@
+"""Score models on MNIST and on handwriting beyond MNIST, through the service's preprocessing.
+
+Usage (from ``backend/``)::
+
+    python -m digits.evaluate                          # the served model(s)
+    python -m digits.evaluate --model models/cnn.keras --strokes-limit 2000 --update-card
+
+Prints one row per model: MNIST test accuracy (10,000 images as PNGs), ``optdigits-canvas``
+(1,797 UCI digits by other writers on a 280x280 canvas) and ``strokes-<w>px`` (MNIST test digits
+re-drawn with a round brush of w px). See :mod:`digits.evaluation` for how the sets are built.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import time
+from pathlib import Path
+
+from digits.data import load_mnist
+from digits.engines import KerasEngine
+from digits.evaluation import EvalSet, mnist_set, optdigits_canvas_set, preprocess_all, score, stroke_sets
+from digits.settings import DataSettings
+
+
+def build_sets(mnist_dir: Path, strokes_limit: int, seed: int = 0) -> list[EvalSet]:
+    """MNIST test, optdigits-canvas and the stroke sets (first ``strokes_limit`` test digits)."""
+    data = load_mnist(mnist_dir)
+    sets = [mnist_set(data.x_test, data.y_test), optdigits_canvas_set(seed=seed)]
+    sets += stroke_sets(data.x_test[:strokes_limit], data.y_test[:strokes_limit], seed=seed)
+    return sets
+
+
+def main(argv: list[str] | None = None) -> int:
+    settings = DataSettings()
+    parser = argparse.ArgumentParser(prog="python -m digits.evaluate", description=__doc__.split("\n")[0])
+    parser.add_argument("--model", type=Path, action="append", help="a .keras model (repeatable)")
+    parser.add_argument("--mnist-dir", type=Path, default=settings.mnist_dir)
+    parser.add_argument("--strokes-limit", type=int, default=2000, help="MNIST test digits per brush width")
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--update-card", action="store_true", help="write the figures into each model card")
+    args = parser.parse_args(argv)
+    models = args.model or [settings.model_path]
+
+    started = time.perf_counter()
+    sets = build_sets(args.mnist_dir, args.strokes_limit, args.seed)
+    inputs = {s.name: preprocess_all(s.images) for s in sets}
+    print(f"built {len(sets)} evaluation sets in {time.perf_counter() - started:.0f} s")
+
+    header = ["model"] + [f"{s.name} ({len(s.labels)})" for s in sets]
+    rows = []
+    for path in models:
+        engine = KerasEngine(path)
+        results = {s.name: round(score(engine.predict_proba, inputs[s.name], s.labels), 5) for s in sets}
+        rows.append([f"{engine.version}"] + [f"{results[s.name] * 100:.2f} %" for s in sets])
+        if args.update_card:
+            card_path = path.with_suffix(".json")
+            card = json.loads(card_path.read_text()) if card_path.exists() else {}
+            card["evaluations"] = {
+                "sets": results,
+                "command": "python -m digits.evaluate --update-card"
+                + f" --strokes-limit {args.strokes_limit} --seed {args.seed}",
+            }
+            card_path.write_text(json.dumps(card, indent=2) + "\n")
+    widths = [max(len(str(r[i])) for r in [header, *rows]) for i in range(len(header))]
+    for row in [header, *rows]:
+        print("  ".join(str(cell).ljust(width) for cell, width in zip(row, widths, strict=True)))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

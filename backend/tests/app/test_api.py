@@ -1,0 +1,171 @@
+"""The HTTP API: schemas, errors and accuracy of the committed model on canvas drawings."""
+
+from __future__ import annotations
+
+import base64
+import io
+
+import httpx
+import numpy as np
+import pytest
+from PIL import Image
+
+from digits.rendering import CanvasStyle, random_style, render_canvas
+
+
+def b64(data: bytes) -> str:
+    return base64.b64encode(data).decode("ascii")
+
+
+def png_bytes(img: Image.Image, fmt: str = "PNG") -> bytes:
+    buf = io.BytesIO()
+    img.save(buf, format=fmt)
+    return buf.getvalue()
+
+
+def test_health_reports_the_loaded_model(client, engine) -> None:
+    response = client.get("/health")
+    assert response.status_code == 200
+    assert response.json() == {"status": "ok", "model_loaded": True, "model_version": engine.version}
+
+
+def test_openapi_describes_predict(client) -> None:
+    schema = client.get("/openapi.json").json()
+    predict = schema["paths"]["/predict"]["post"]
+    assert predict["requestBody"]["content"]["application/json"]["schema"]["$ref"].endswith("/PredictRequest")
+    assert set(predict["responses"]) >= {"200", "400", "413", "422"}
+    response = schema["components"]["schemas"]["PredictResponse"]
+    assert set(response["required"]) == {
+        "digit",
+        "confidence",
+        "probabilities",
+        "model_version",
+        "input_image",
+    }
+    assert client.get("/docs").status_code == 200
+
+
+@pytest.mark.parametrize("prefix", ["", "data:image/png;base64,"])
+def test_predict_answers_schema(client, mnist, engine, prefix: str) -> None:
+    png = render_canvas(mnist.x_test[0], CanvasStyle(transparent=True))
+    response = client.post("/predict", json={"image": prefix + b64(png)})
+    assert response.status_code == 200, response.text
+    body = response.json()
+    assert body["digit"] == int(mnist.y_test[0])
+    assert len(body["probabilities"]) == 10
+    assert sum(body["probabilities"]) == pytest.approx(1.0, abs=1e-6)
+    assert body["confidence"] == pytest.approx(max(body["probabilities"]))
+    assert body["probabilities"].index(max(body["probabilities"])) == body["digit"]
+    assert body["model_version"] == engine.version
+    seen = Image.open(io.BytesIO(base64.b64decode(body["input_image"])))
+    assert seen.size == (28, 28) and seen.mode == "L"
+
+
+@pytest.mark.parametrize("fmt", ["JPEG", "WEBP", "BMP", "GIF"])
+def test_other_formats(client, mnist, fmt: str) -> None:
+    img = Image.open(io.BytesIO(render_canvas(mnist.x_test[1]))).convert("RGB")
+    response = client.post("/predict", json={"image": b64(png_bytes(img, fmt))})
+    assert response.status_code == 200, response.text
+    assert response.json()["digit"] == int(mnist.y_test[1])
+
+
+@pytest.mark.parametrize(
+    ("payload", "status", "code", "words"),
+    [
+        ({"image": "not base64 at all!"}, 400, "invalid_base64", "not valid base64"),
+        ({"image": b64(b"just some text")}, 400, "invalid_image", "not an image"),
+        ({"image": "data:text/plain;base64," + b64(b"hello")}, 400, "invalid_base64", "text/plain"),
+        ({"image": "   "}, 400, "invalid_base64", "empty"),
+        ({"image": ""}, 422, "invalid_request", "image"),
+        ({}, 422, "invalid_request", "Field required"),
+        ({"image": 42}, 422, "invalid_request", "string"),
+        ({"image": b64(png_bytes(Image.new("RGB", (280, 280), "white")))}, 422, "empty_image", "no ink"),
+        (
+            {"image": b64(png_bytes(Image.new("RGBA", (280, 280), (0, 0, 0, 0))))},
+            422,
+            "empty_image",
+            "no ink",
+        ),
+        ({"image": b64(png_bytes(Image.new("L", (2000, 1500))))}, 413, "image_too_large", "2000x1500"),
+    ],
+)
+def test_bad_input_gets_a_clear_4xx(client, payload, status: int, code: str, words: str) -> None:
+    response = client.post("/predict", json=payload)
+    assert response.status_code == status, response.text
+    body = response.json()
+    assert body["code"] == code
+    assert words in body["detail"]
+
+
+def test_truncated_png(client, mnist) -> None:
+    data = render_canvas(mnist.x_test[0])
+    response = client.post("/predict", json={"image": b64(data[:200])})
+    assert response.status_code == 400 and response.json()["code"] == "invalid_image"
+
+
+def test_malformed_json(client) -> None:
+    response = client.post("/predict", content=b"{not json", headers={"content-type": "application/json"})
+    assert response.status_code == 422
+    assert "not valid JSON" in response.json()["detail"]
+
+
+def test_body_over_the_limit_is_413(client, settings) -> None:
+    response = client.post("/predict", json={"image": "A" * (settings.max_body_bytes + 10)})
+    assert response.status_code == 413
+    assert response.json()["code"] == "payload_too_large"
+    assert str(settings.max_body_bytes) in response.json()["detail"]
+
+
+def test_unknown_route_and_method(client) -> None:
+    assert client.get("/nope").json()["code"] == "not_found"
+    assert client.get("/predict").status_code == 405
+
+
+def test_model_is_loaded_once_at_start_up(settings, mnist, monkeypatch) -> None:
+    """The lifespan loads the model; requests never load it again."""
+    from fastapi.testclient import TestClient
+
+    import app.main as main_module
+
+    loads = []
+    real = main_module.KerasEngine
+
+    def counting(*args, **kwargs):
+        loads.append(1)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(main_module, "KerasEngine", counting)
+    with TestClient(main_module.create_app(settings)) as test_client:
+        for index in range(3):
+            png = render_canvas(mnist.x_test[index])
+            assert test_client.post("/predict", json={"image": b64(png)}).status_code == 200
+    assert loads == [1]
+
+
+def test_missing_model_is_503_with_advice(tmp_path) -> None:
+    from fastapi.testclient import TestClient
+
+    from app.main import create_app
+    from app.settings import Settings
+
+    with TestClient(create_app(Settings(model_path=tmp_path / "absent.keras"))) as test_client:
+        health = test_client.get("/health")
+        assert health.status_code == 503 and health.json()["model_loaded"] is False
+        response = test_client.post("/predict", json={"image": b64(b"x")})
+        assert response.status_code == 503
+        assert "make train" in response.json()["detail"]
+
+
+def test_canvas_drawings_over_real_http(live_url, mnist) -> None:
+    """300 MNIST test digits drawn as 280x280 canvas PNGs at random size, place and polarity."""
+    rng = np.random.default_rng(2026)
+    indices = rng.choice(len(mnist.x_test), size=300, replace=False)
+    correct = 0
+    with httpx.Client(base_url=live_url, timeout=30) as http:
+        for index in indices:
+            png = render_canvas(mnist.x_test[index], random_style(rng))
+            response = http.post("/predict", json={"image": "data:image/png;base64," + b64(png)})
+            assert response.status_code == 200, response.text
+            correct += response.json()["digit"] == int(mnist.y_test[index])
+    accuracy = correct / len(indices)
+    assert accuracy >= 0.98, f"accuracy {accuracy:.3f} on 300 canvas drawings"
