@@ -13,7 +13,7 @@ PY := $(VENV)/bin/python
 BACKEND_STAMP := $(VENV)/.installed
 FRONTEND_STAMP := frontend/node_modules/.installed
 
-.PHONY: help install run test test-backend test-frontend test-e2e lint format train benchmark openapi compose-check chromium clean
+.PHONY: help install run test test-backend test-frontend test-e2e lint format train benchmark evaluate openapi compose-check chromium clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -66,11 +66,16 @@ lint: install ## ruff (lint + format check), mypy, eslint, tsc --noEmit
 format: $(BACKEND_STAMP) ## Format the backend with ruff
 	cd backend && .venv/bin/ruff format . && .venv/bin/ruff check --fix .
 
-train: $(BACKEND_STAMP) ## Train the CNN (tens of minutes on 2 cores); writes backend/models/cnn.keras + cnn.json
+train: $(BACKEND_STAMP) ## Train the CNN (~40 min on 2 cores), export it to LiteRT, evaluate it; writes backend/models/
 	cd backend && .venv/bin/python -m digits.train $(ARGS)
+	cd backend && .venv/bin/python -m digits.export
+	cd backend && .venv/bin/python -m digits.evaluate --update-card
 
 benchmark: $(BACKEND_STAMP) ## Accuracy on all 10,000 MNIST test images and /predict latency
 	cd backend && .venv/bin/python -m benchmarks.benchmark $(ARGS)
+
+evaluate: $(BACKEND_STAMP) ## Accuracy of every served model on MNIST, optdigits-canvas and drawn strokes
+	cd backend && .venv/bin/python -m digits.evaluate $(ARGS)
 
 openapi: install ## Export the OpenAPI schema and regenerate the SPA's typed client
 	cd backend && .venv/bin/python -m app.openapi ../frontend/src/api/openapi.json

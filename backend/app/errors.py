@@ -18,6 +18,7 @@ STATUS_BY_CODE = {
     "image_too_large": 413,
     "empty_image": 422,
     "payload_too_large": 413,
+    "unknown_model": 422,
     "model_unavailable": 503,
 }
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -25,6 +25,11 @@ class PredictRequest(BaseModel):
             "light ink on dark; transparent backgrounds are fine."
         ),
     )
+    model: str | None = Field(
+        default=None,
+        description="Which model answers (see GET /models); the service's default (`cnn`) when omitted.",
+        examples=["cnn"],
+    )
 
 
 class PredictResponse(BaseModel):
@@ -37,7 +42,8 @@ class PredictResponse(BaseModel):
         max_length=10,
         description="Probability of each digit 0-9 (index = digit); they sum to 1.",
     )
-    model_version: str = Field(description="Which model answered, e.g. `enhanced_cnn-1a2b3c4d`.")
+    model: str = Field(description="Name of the model that answered, e.g. `cnn`.")
+    model_version: str = Field(description="Its version, e.g. `enhanced_cnn-1a2b3c4d+litert`.")
     input_image: str = Field(
         description="The 28x28 image the model saw (white ink on black), as base64 PNG without a data: prefix."
     )
@@ -47,8 +53,31 @@ class HealthResponse(BaseModel):
     """Liveness and readiness."""
 
     status: Literal["ok", "unavailable"]
-    model_loaded: bool
-    model_version: str | None
+    model_loaded: bool = Field(description="Whether the default model is loaded.")
+    model_version: str | None = Field(description="Version of the default model.")
+    models: list[str] = Field(description="Names of every loaded model.")
+
+
+class ModelInfo(BaseModel):
+    """One servable model and what its model card says."""
+
+    name: str = Field(description="Pass it as `model` to /predict.")
+    description: str
+    engine: str = Field(description="`keras` (TensorFlow) or `litert` (LiteRT interpreter).")
+    version: str
+    default: bool
+    file: str = Field(description="File name in the models directory.")
+    size_bytes: int = Field(ge=0, description="Size of the model file on disk, in bytes.")
+    parameters: int | None = Field(default=None, description="Trainable and non-trainable weights.")
+    test_accuracy: float | None = Field(default=None, ge=0, le=1, description="On the 10,000 MNIST test images.")
+    card: dict[str, Any] = Field(description="The whole JSON model card (training and evaluation figures).")
+
+
+class ModelsResponse(BaseModel):
+    """The models this service serves."""
+
+    default: str
+    models: list[ModelInfo]
 
 
 class ErrorResponse(BaseModel):
@@ -58,7 +87,7 @@ class ErrorResponse(BaseModel):
     code: str = Field(
         description=(
             "Machine-readable reason: invalid_request, invalid_base64, invalid_image, "
-            "image_too_large, empty_image, payload_too_large, model_unavailable, not_found, "
+            "image_too_large, empty_image, payload_too_large, unknown_model, model_unavailable, not_found, "
             "method_not_allowed."
         )
     )

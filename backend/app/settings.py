@@ -24,7 +24,10 @@ class Settings(DataSettings):
         max_image_pixels: largest width*height of an image, checked before decoding the
             pixels (decompression bombs); larger images get 413.
         allowed_formats: Pillow format names accepted.
-        intra_op_threads: TensorFlow intra-op threads per process (0 = TensorFlow's default).
+        models: the models to load at start-up (names of ``digits.registry.MODEL_SPECS``).
+        default_model: the model ``/predict`` uses when the request names none.
+        inference_threads: threads per inference engine (LiteRT ``num_threads``, TensorFlow
+            intra-op threads); 1 keeps concurrent requests from fighting over the cores.
         log_level: uvicorn's log level.
     """
 
@@ -35,7 +38,9 @@ class Settings(DataSettings):
     max_body_bytes: int = Field(default=2_000_000, gt=0)
     max_image_pixels: int = Field(default=4_000_000, gt=0)
     allowed_formats: frozenset[str] = frozenset({"PNG", "JPEG", "WEBP", "BMP", "GIF"})
-    intra_op_threads: int = Field(default=0, ge=0)
+    models: list[str] = Field(default_factory=lambda: ["cnn", "cnn-keras", "cnn-litert-dynamic"])
+    default_model: str = "cnn"
+    inference_threads: int = Field(default=1, ge=1)
     log_level: str = "info"
 
 

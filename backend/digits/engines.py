@@ -11,6 +11,7 @@ import contextlib
 import hashlib
 import json
 import os
+import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
@@ -69,7 +70,7 @@ class KerasEngine:
 
     def __post_init__(self) -> None:
         if not self.path.is_file():
-            raise ModelLoadError(f"model file {self.path} not found: train one with `make train` or set MODEL_PATH")
+            raise ModelLoadError(f"model file {self.path} not found: train one with `make train` or set MODELS_DIR")
         os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
         import keras
         import tensorflow as tf
@@ -96,3 +97,59 @@ class KerasEngine:
         """(N, 28, 28, 1) float32 in [0, 1] -> (N, 10) float32 probabilities."""
         out = self._serve(np.ascontiguousarray(images, dtype=np.float32))
         return np.asarray(out.numpy(), dtype=np.float32)
+
+
+@dataclass
+class LiteRTEngine:
+    """A LiteRT (TensorFlow Lite) flatbuffer run by ``ai_edge_litert``: no TensorFlow needed.
+
+    One interpreter per engine, guarded by a lock (interpreters are not thread-safe); the input
+    is resized only when the batch length changes.
+
+    Raises:
+        ModelLoadError: the file is missing or not a LiteRT model.
+    """
+
+    path: Path
+    name: str = "cnn"
+    num_threads: int = 1
+    version: str = field(init=False)
+    card: dict[str, Any] = field(init=False)
+
+    def __post_init__(self) -> None:
+        if not self.path.is_file():
+            raise ModelLoadError(
+                f"model file {self.path} not found: export it with `python -m digits.export` or `make train`"
+            )
+        from ai_edge_litert.interpreter import Interpreter
+
+        try:
+            self._interpreter = Interpreter(model_path=str(self.path), num_threads=self.num_threads)
+            self._interpreter.allocate_tensors()
+        except (ValueError, RuntimeError) as exc:
+            raise ModelLoadError(f"cannot load LiteRT model {self.path}: {exc}") from exc
+        self._input = self._interpreter.get_input_details()[0]["index"]
+        self._output = self._interpreter.get_output_details()[0]["index"]
+        self._batch = 1
+        self._lock = threading.Lock()
+        self.card = read_card(self.path)
+        # Named after the Keras model it was exported from, plus the engine: the same weights.
+        source_sha = self.card.get("source_model_sha256")
+        if source_sha:
+            suffix = "+litert-dynamic" if "dynamic" in str(self.card.get("quantization", "")) else "+litert"
+            self.version = f"{self.card.get('architecture', self.path.stem)}-{str(source_sha)[:8]}{suffix}"
+        else:
+            self.version = model_version(self.path, {**self.card, "model_sha256": None})
+        self.predict_proba(np.zeros((1, 28, 28, 1), np.float32))
+
+    def predict_proba(self, images: NDArray[np.float32]) -> NDArray[np.float32]:
+        """(N, 28, 28, 1) float32 in [0, 1] -> (N, 10) float32 probabilities."""
+        batch = np.ascontiguousarray(images, dtype=np.float32)
+        with self._lock:
+            if len(batch) != self._batch:
+                self._interpreter.resize_tensor_input(self._input, list(batch.shape))
+                self._interpreter.allocate_tensors()
+                self._batch = len(batch)
+            self._interpreter.set_tensor(self._input, batch)
+            self._interpreter.invoke()
+            return np.array(self._interpreter.get_tensor(self._output), dtype=np.float32)

@@ -2,8 +2,8 @@
 
 Usage (from ``backend/``)::
 
-    python -m digits.evaluate                          # the served model(s)
-    python -m digits.evaluate --model models/cnn.keras --strokes-limit 2000 --update-card
+    python -m digits.evaluate                          # every servable model in models/
+    python -m digits.evaluate --model cnn-keras --model /tmp/other.keras --update-card
 
 Prints one row per model: MNIST test accuracy (10,000 images as PNGs), ``optdigits-canvas``
 (1,797 UCI digits by other writers on a 280x280 canvas) and ``strokes-<w>px`` (MNIST test digits
@@ -18,9 +18,17 @@ import time
 from pathlib import Path
 
 from digits.data import load_mnist
-from digits.engines import KerasEngine
+from digits.engines import Engine, KerasEngine
 from digits.evaluation import EvalSet, mnist_set, optdigits_canvas_set, preprocess_all, score, stroke_sets
+from digits.registry import MODEL_SPECS, load_engine
 from digits.settings import DataSettings
+
+
+def resolve(model: str, models_dir: Path) -> Engine:
+    """A served model's name (``cnn``, ``cnn-keras``, ...) or a path to a ``.keras`` file."""
+    if model in MODEL_SPECS:
+        return load_engine(model, models_dir)
+    return KerasEngine(Path(model), name=Path(model).stem)
 
 
 def build_sets(mnist_dir: Path, strokes_limit: int, seed: int = 0) -> list[EvalSet]:
@@ -34,13 +42,15 @@ def build_sets(mnist_dir: Path, strokes_limit: int, seed: int = 0) -> list[EvalS
 def main(argv: list[str] | None = None) -> int:
     settings = DataSettings()
     parser = argparse.ArgumentParser(prog="python -m digits.evaluate", description=__doc__.split("\n")[0])
-    parser.add_argument("--model", type=Path, action="append", help="a .keras model (repeatable)")
+    parser.add_argument(
+        "--model", action="append", help="a served model name or a .keras path (repeatable; default: all served)"
+    )
     parser.add_argument("--mnist-dir", type=Path, default=settings.mnist_dir)
     parser.add_argument("--strokes-limit", type=int, default=2000, help="MNIST test digits per brush width")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--update-card", action="store_true", help="write the figures into each model card")
     args = parser.parse_args(argv)
-    models = args.model or [settings.model_path]
+    models = args.model or [name for name, spec in MODEL_SPECS.items() if (settings.models_dir / spec.file).is_file()]
 
     started = time.perf_counter()
     sets = build_sets(args.mnist_dir, args.strokes_limit, args.seed)
@@ -49,11 +59,12 @@ def main(argv: list[str] | None = None) -> int:
 
     header = ["model"] + [f"{s.name} ({len(s.labels)})" for s in sets]
     rows = []
-    for path in models:
-        engine = KerasEngine(path)
+    for model in models:
+        engine = resolve(model, settings.models_dir)
         results = {s.name: round(score(engine.predict_proba, inputs[s.name], s.labels), 5) for s in sets}
-        rows.append([f"{engine.version}"] + [f"{results[s.name] * 100:.2f} %" for s in sets])
-        if args.update_card:
+        rows.append([f"{model} ({engine.version})"] + [f"{results[s.name] * 100:.2f} %" for s in sets])
+        path = getattr(engine, "path", None)
+        if args.update_card and path is not None:
             card_path = path.with_suffix(".json")
             card = json.loads(card_path.read_text()) if card_path.exists() else {}
             card["evaluations"] = {

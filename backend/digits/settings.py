@@ -12,7 +12,8 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 BACKEND_DIR = Path(__file__).resolve().parent.parent
 """The ``backend/`` directory; default paths are relative to it, not to the working directory."""
 
-DEFAULT_MODEL_PATH = BACKEND_DIR / "models" / "cnn.keras"
+DEFAULT_MODELS_DIR = BACKEND_DIR / "models"
+DEFAULT_MODEL_PATH = DEFAULT_MODELS_DIR / "cnn.keras"
 DEFAULT_MNIST_DIR = BACKEND_DIR.parent.parent / "shared" / "data" / "mnist"
 
 
@@ -22,10 +23,13 @@ class DataSettings(BaseSettings):
     Attributes:
         mnist_dir: directory holding the four MNIST IDX files, gzip-compressed or not
             (env ``MNIST_DIR``; default ``../shared/data/mnist`` beside the project root).
-        model_path: the Keras model served and written by training (env ``MODEL_PATH``).
+        model_path: the Keras model written by training and read by evaluation, export and
+            benchmark (env ``MODEL_PATH``).
+        models_dir: the directory the service loads its models from (env ``MODELS_DIR``).
     """
 
     model_config = SettingsConfigDict(env_file=".env", extra="ignore")
 
     mnist_dir: Path = DEFAULT_MNIST_DIR
     model_path: Path = DEFAULT_MODEL_PATH
+    models_dir: Path = DEFAULT_MODELS_DIR

@@ -60,7 +60,7 @@ class TrainConfig:
     mnist_dir: Path = field(default_factory=lambda: DataSettings().mnist_dir)
     output: Path = field(default_factory=lambda: DataSettings().model_path)
     architecture: str = "enhanced_cnn"
-    epochs: int = 20
+    epochs: int = 24
     batch_size: int = 128
     learning_rate: float = 1e-3
     lr_decay: float = 0.9
@@ -119,9 +119,12 @@ def stroke_renderings(images: NDArray[np.uint8], seed: int, workers: int = 0) ->
     workers = workers or os.cpu_count() or 1
     chunks = np.array_split(images, max(1, workers * 4))
     jobs = [(chunk, seed + i) for i, chunk in enumerate(chunks)]
-    ctx = multiprocessing.get_context("fork")
-    with ctx.Pool(workers) as pool:
-        parts = pool.map(_render_strokes, jobs)
+    if len(images) < 2000 or workers == 1:
+        parts = [_render_strokes(job) for job in jobs]
+    else:
+        # "spawn": safe even when TensorFlow's threads already run in this process.
+        with multiprocessing.get_context("spawn").Pool(workers) as pool:
+            parts = pool.map(_render_strokes, jobs)
     return np.concatenate(parts) if parts else np.zeros((0, 28, 28), np.float32)
 
 
@@ -167,7 +170,6 @@ def train(config: TrainConfig) -> dict[str, Any]:
         x_train = np.concatenate([x_train, strokes[..., None]])
         y_train = np.concatenate([y_train, y_train[pick]])
 
-    # TensorFlow after the (forked) rendering workers are done.
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
     import keras
     import tensorflow as tf

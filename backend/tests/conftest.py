@@ -18,7 +18,8 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 from app.main import create_app
 from app.settings import Settings
 from digits.data import Mnist, load_mnist
-from digits.engines import KerasEngine
+from digits.engines import Engine
+from digits.registry import MODEL_SPECS, load_engines
 from digits.settings import DataSettings
 
 
@@ -36,9 +37,17 @@ def mnist(mnist_dir: Path) -> Mnist:
 
 
 @pytest.fixture(scope="session")
-def engine() -> KerasEngine:
-    """The committed model, loaded once for the whole session."""
-    return KerasEngine(DataSettings().model_path)
+def engines() -> dict[str, Engine]:
+    """Every committed model, loaded once for the whole session."""
+    loaded, errors = load_engines(MODEL_SPECS, DataSettings().models_dir)
+    assert not errors, errors
+    return loaded
+
+
+@pytest.fixture(scope="session")
+def engine(engines: dict[str, Engine]) -> Engine:
+    """The default model (``cnn``)."""
+    return engines["cnn"]
 
 
 @pytest.fixture(scope="session")
@@ -47,10 +56,10 @@ def settings() -> Settings:
 
 
 @pytest.fixture(scope="session")
-def client(settings: Settings, engine: KerasEngine) -> Iterator[object]:
+def client(settings: Settings, engines: dict[str, Engine]) -> Iterator[object]:
     from fastapi.testclient import TestClient
 
-    with TestClient(create_app(settings, engine=engine)) as test_client:
+    with TestClient(create_app(settings, engines=engines)) as test_client:
         yield test_client
 
 
@@ -61,10 +70,10 @@ def _free_port() -> int:
 
 
 @pytest.fixture(scope="session")
-def live_url(settings: Settings, engine: KerasEngine) -> Iterator[str]:
+def live_url(settings: Settings, engines: dict[str, Engine]) -> Iterator[str]:
     """The app served by a real uvicorn on a loopback port (real HTTP)."""
     port = _free_port()
-    config = uvicorn.Config(create_app(settings, engine=engine), host="127.0.0.1", port=port, log_level="warning")
+    config = uvicorn.Config(create_app(settings, engines=engines), host="127.0.0.1", port=port, log_level="warning")
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()

@@ -23,10 +23,55 @@ def png_bytes(img: Image.Image, fmt: str = "PNG") -> bytes:
     return buf.getvalue()
 
 
-def test_health_reports_the_loaded_model(client, engine) -> None:
+def test_health_reports_the_loaded_model(client, engine, engines) -> None:
     response = client.get("/health")
     assert response.status_code == 200
-    assert response.json() == {"status": "ok", "model_loaded": True, "model_version": engine.version}
+    assert response.json() == {
+        "status": "ok",
+        "model_loaded": True,
+        "model_version": engine.version,
+        "models": sorted(engines),
+    }
+
+
+def test_models_lists_every_model_with_its_card(client, engines) -> None:
+    body = client.get("/models").json()
+    assert body["default"] == "cnn"
+    names = {m["name"]: m for m in body["models"]}
+    assert set(names) == set(engines) == {"cnn", "cnn-keras", "cnn-litert-dynamic"}
+    assert names["cnn"]["engine"] == "litert" and names["cnn-keras"]["engine"] == "keras"
+    for info in names.values():
+        assert info["size_bytes"] > 10_000
+        assert 0.99 <= info["test_accuracy"] <= 1.0
+        assert info["parameters"] > 300_000
+    assert names["cnn-litert-dynamic"]["size_bytes"] < names["cnn"]["size_bytes"] / 2
+
+
+@pytest.mark.parametrize("model", ["cnn", "cnn-keras", "cnn-litert-dynamic"])
+def test_every_model_answers(client, mnist, model: str) -> None:
+    png = render_canvas(mnist.x_test[2], CanvasStyle(digit_size=150, left=100, top=20))
+    response = client.post("/predict", json={"image": b64(png), "model": model})
+    assert response.status_code == 200, response.text
+    assert response.json()["model"] == model
+    assert response.json()["digit"] == int(mnist.y_test[2])
+
+
+def test_litert_export_matches_keras(engines, mnist) -> None:
+    """The default engine is the Keras model's exact LiteRT export."""
+    from digits.preprocessing import preprocess_mnist
+
+    x = preprocess_mnist(mnist.x_test[:500])[..., None]
+    keras_p = engines["cnn-keras"].predict_proba(x)
+    litert_p = engines["cnn"].predict_proba(x)
+    np.testing.assert_allclose(litert_p, keras_p, atol=1e-4)
+    assert (litert_p.argmax(1) == keras_p.argmax(1)).all()
+
+
+def test_unknown_model_is_a_4xx(client, mnist) -> None:
+    response = client.post("/predict", json={"image": b64(render_canvas(mnist.x_test[0])), "model": "gpt"})
+    assert response.status_code == 422
+    assert response.json()["code"] == "unknown_model"
+    assert "cnn-keras" in response.json()["detail"]
 
 
 def test_openapi_describes_predict(client) -> None:
@@ -39,6 +84,7 @@ def test_openapi_describes_predict(client) -> None:
         "digit",
         "confidence",
         "probabilities",
+        "model",
         "model_version",
         "input_image",
     }
@@ -56,7 +102,7 @@ def test_predict_answers_schema(client, mnist, engine, prefix: str) -> None:
     assert sum(body["probabilities"]) == pytest.approx(1.0, abs=1e-6)
     assert body["confidence"] == pytest.approx(max(body["probabilities"]))
     assert body["probabilities"].index(max(body["probabilities"])) == body["digit"]
-    assert body["model_version"] == engine.version
+    assert body["model_version"] == engine.version and body["model"] == "cnn"
     seen = Image.open(io.BytesIO(base64.b64decode(body["input_image"])))
     assert seen.size == (28, 28) and seen.mode == "L"
 
@@ -121,21 +167,22 @@ def test_unknown_route_and_method(client) -> None:
     assert client.get("/predict").status_code == 405
 
 
-def test_model_is_loaded_once_at_start_up(settings, mnist, monkeypatch) -> None:
-    """The lifespan loads the model; requests never load it again."""
+def test_models_are_loaded_once_at_start_up(settings, mnist, monkeypatch) -> None:
+    """The lifespan loads the models; requests never load them again."""
     from fastapi.testclient import TestClient
 
     import app.main as main_module
 
     loads = []
-    real = main_module.KerasEngine
+    real = main_module.load_engines
 
     def counting(*args, **kwargs):
         loads.append(1)
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(main_module, "KerasEngine", counting)
-    with TestClient(main_module.create_app(settings)) as test_client:
+    monkeypatch.setattr(main_module, "load_engines", counting)
+    light = settings.model_copy(update={"models": ["cnn"]})
+    with TestClient(main_module.create_app(light)) as test_client:
         for index in range(3):
             png = render_canvas(mnist.x_test[index])
             assert test_client.post("/predict", json={"image": b64(png)}).status_code == 200
@@ -148,11 +195,12 @@ def test_missing_model_is_503_with_advice(tmp_path) -> None:
     from app.main import create_app
     from app.settings import Settings
 
-    with TestClient(create_app(Settings(model_path=tmp_path / "absent.keras"))) as test_client:
+    with TestClient(create_app(Settings(models_dir=tmp_path, models=["cnn"]))) as test_client:
         health = test_client.get("/health")
         assert health.status_code == 503 and health.json()["model_loaded"] is False
         response = test_client.post("/predict", json={"image": b64(b"x")})
         assert response.status_code == 503
+        assert response.json()["code"] == "model_unavailable"
         assert "make train" in response.json()["detail"]
 
 

@@ -1,0 +1,74 @@
+"""Which models the service can serve, from which files, with which engine.
+
+Every name maps to one file in the models directory; ``cnn`` is served by LiteRT from the
+float32 export of ``cnn.keras`` (the same function, see ``digits.export``) and falls back to the
+Keras engine when the export is missing.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
+
+from digits.engines import Engine, KerasEngine, LiteRTEngine, ModelLoadError
+
+logger = logging.getLogger("digits")
+
+EngineKind = Literal["keras", "litert"]
+
+
+@dataclass(frozen=True)
+class ModelSpec:
+    """A servable model: file name in the models directory, engine, one-line description."""
+
+    file: str
+    engine: EngineKind
+    description: str
+    fallback: str | None = None
+
+
+MODEL_SPECS: dict[str, ModelSpec] = {
+    "cnn": ModelSpec(
+        "cnn_litert.tflite",
+        "litert",
+        "Enhanced CNN (conv 32-64-128 + batch norm), LiteRT float32 export of cnn.keras: same outputs, faster",
+        fallback="cnn.keras",
+    ),
+    "cnn-keras": ModelSpec("cnn.keras", "keras", "Enhanced CNN run by Keras/TensorFlow (compiled tf.function)"),
+    "cnn-litert-dynamic": ModelSpec(
+        "cnn_litert_dynamic.tflite", "litert", "Enhanced CNN, LiteRT with dynamic-range quantization (int8 weights)"
+    ),
+}
+
+
+def load_engine(name: str, models_dir: Path, threads: int = 1) -> Engine:
+    """Load the model ``name`` of :data:`MODEL_SPECS` from ``models_dir``.
+
+    Raises:
+        KeyError: unknown name.
+        ModelLoadError: its file (and fallback) is missing or unreadable.
+    """
+    spec = MODEL_SPECS[name]
+    path = models_dir / spec.file
+    if not path.is_file() and spec.fallback and (models_dir / spec.fallback).is_file():
+        logger.warning("%s not found; serving %s from %s with Keras", path, name, spec.fallback)
+        return KerasEngine(models_dir / spec.fallback, name=name, intra_op_threads=threads)
+    if spec.engine == "litert":
+        return LiteRTEngine(path, name=name, num_threads=threads)
+    return KerasEngine(path, name=name, intra_op_threads=threads)
+
+
+def load_engines(names: Iterable[str], models_dir: Path, threads: int = 1) -> tuple[dict[str, Engine], dict[str, str]]:
+    """Load every model in ``names``; returns (engines by name, load errors by name)."""
+    engines: dict[str, Engine] = {}
+    errors: dict[str, str] = {}
+    for name in names:
+        try:
+            engines[name] = load_engine(name, models_dir, threads)
+        except (KeyError, ModelLoadError, ImportError) as exc:
+            errors[name] = str(exc) if not isinstance(exc, KeyError) else f"unknown model {name!r}"
+            logger.error("cannot load model %s: %s", name, errors[name])
+    return engines, errors
