@@ -1,0 +1,121 @@
+/**
+ * Typed access to the digits backend. The types come from the backend's OpenAPI schema
+ * (`src/api/openapi.json` → `npm run gen:api` → `src/api/schema.ts`); calls go through
+ * openapi-fetch, so a changed contract fails the type check instead of failing at run time.
+ */
+import createClient from 'openapi-fetch'
+import { isAbortError } from '../lib/predictor'
+import type { paths } from './schema'
+
+export type Prediction =
+  paths['/predict']['post']['responses'][200]['content']['application/json']
+export type Health = paths['/health']['get']['responses'][200]['content']['application/json']
+
+/** Why a call failed, in terms the UI can act on. */
+export type ApiErrorKind =
+  /** No HTTP answer from the backend (network error, proxy without upstream: 502/503/504). */
+  | 'unreachable'
+  /** The backend answered with an error status. */
+  | 'http'
+
+export class ApiError extends Error {
+  readonly kind: ApiErrorKind
+  readonly status: number | null
+  /** The machine-readable `code` of the backend's error body, when it sent one. */
+  readonly code: string | null
+
+  constructor(kind: ApiErrorKind, message: string, status: number | null = null, code: string | null = null) {
+    super(message)
+    this.name = 'ApiError'
+    this.kind = kind
+    this.status = status
+    this.code = code
+  }
+}
+
+export interface DigitsApi {
+  predict(image: string, signal?: AbortSignal): Promise<Prediction>
+  health(signal?: AbortSignal): Promise<Health>
+}
+
+export interface ApiOptions {
+  /** Origin (and optional path prefix) of the backend; '' means the page's own origin. */
+  baseUrl?: string
+  /** Replaces the global fetch (tests). */
+  fetch?: typeof globalThis.fetch
+}
+
+/** Status codes a reverse proxy (Vite, nginx) answers with when the backend is down. */
+const PROXY_DOWN_STATUSES = new Set([502, 503, 504])
+
+function detailOf(body: unknown): { detail: string | null; code: string | null } {
+  if (typeof body !== 'object' || body === null) return { detail: null, code: null }
+  const { detail, code } = body as { detail?: unknown; code?: unknown }
+  let message: string | null = null
+  if (typeof detail === 'string' && detail.trim() !== '') message = detail
+  // FastAPI's default validation error body: {"detail": [{"msg": "...", ...}, ...]}
+  else if (Array.isArray(detail)) {
+    const msgs = detail
+      .map((item: unknown) =>
+        typeof item === 'object' && item !== null && typeof (item as { msg?: unknown }).msg === 'string'
+          ? (item as { msg: string }).msg
+          : null,
+      )
+      .filter((msg): msg is string => msg !== null)
+    if (msgs.length > 0) message = msgs.join('; ')
+  }
+  return { detail: message, code: typeof code === 'string' ? code : null }
+}
+
+function isHealthReport(body: unknown): body is Health {
+  if (typeof body !== 'object' || body === null) return false
+  const { status, model_loaded } = body as { status?: unknown; model_loaded?: unknown }
+  return typeof status === 'string' && typeof model_loaded === 'boolean'
+}
+
+/** Turns an error response into an ApiError that carries the backend's `detail` message. */
+export function toApiError(response: Response, body: unknown): ApiError {
+  const { detail, code } = detailOf(body)
+  if (detail === null && (PROXY_DOWN_STATUSES.has(response.status) || response.status === 500)) {
+    // A bare 5xx with no JSON body is what the dev/preview proxy and nginx send when the
+    // backend is not running.
+    return new ApiError('unreachable', 'The recognition service did not answer.', response.status)
+  }
+  const message = detail ?? `The recognition service answered with HTTP ${response.status}.`
+  return new ApiError('http', message, response.status, code)
+}
+
+function rethrow(error: unknown): never {
+  if (isAbortError(error)) throw error
+  // fetch rejects with a TypeError when the server cannot be reached at all.
+  throw new ApiError('unreachable', error instanceof Error ? error.message : String(error))
+}
+
+export function createDigitsApi(options: ApiOptions = {}): DigitsApi {
+  const client = createClient<paths>({
+    baseUrl: options.baseUrl ?? '',
+    // Look the global up at call time so that tests can stub it.
+    fetch: options.fetch ?? ((input: Request) => globalThis.fetch(input)),
+  })
+
+  return {
+    async predict(image, signal) {
+      const { data, error, response } = await client.POST('/predict', { body: { image }, signal }).catch(rethrow)
+      if (data === undefined) throw toApiError(response, error)
+      return data
+    },
+    async health(signal) {
+      const { data, error, response } = await client.GET('/health', { signal }).catch(rethrow)
+      if (data !== undefined) return data
+      // While its model is not loaded the service answers 503 with a health report as body:
+      // it is reachable, just not ready.
+      if (isHealthReport(error)) return error
+      throw toApiError(response, error)
+    },
+  }
+}
+
+/** Base URL from the build (`VITE_API_BASE_URL`), empty for same-origin deployments. */
+export const apiBaseUrl: string = (import.meta.env.VITE_API_BASE_URL ?? '').replace(/\/+$/, '')
+
+export const digitsApi: DigitsApi = createDigitsApi({ baseUrl: apiBaseUrl })

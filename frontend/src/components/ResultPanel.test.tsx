@@ -1,0 +1,90 @@
+import { render, screen, within } from '@testing-library/react'
+import { describe, expect, it } from 'vitest'
+import type { Prediction } from '../api/client'
+import { ResultPanel, type ResultPanelProps } from './ResultPanel'
+
+const confident: Prediction = {
+  digit: 3,
+  confidence: 0.912,
+  probabilities: [0.002, 0.01, 0.02, 0.912, 0.001, 0.03, 0.005, 0.01, 0.005, 0.005],
+  model: 'cnn',
+  model_version: 'cnn-2024',
+  input_image: 'iVBORw0KGgo=',
+}
+
+const unsure: Prediction = {
+  ...confident,
+  digit: 4,
+  confidence: 0.48,
+  probabilities: [0.01, 0.01, 0.01, 0.01, 0.48, 0.01, 0.01, 0.01, 0.01, 0.43],
+}
+
+const base: ResultPanelProps = { empty: false, unreachable: false, result: null, error: null, loading: false }
+
+describe('ResultPanel', () => {
+  it('prompts for a digit when nothing is drawn', () => {
+    render(<ResultPanel {...base} empty />)
+    expect(screen.getByTestId('prompt')).toHaveTextContent('Draw a digit 0–9')
+    expect(screen.queryByTestId('prediction-digit')).not.toBeInTheDocument()
+  })
+
+  it('shows the digit, its confidence, the chart and the model input', () => {
+    render(<ResultPanel {...base} result={confident} />)
+    expect(screen.getByTestId('prediction-digit')).toHaveTextContent('3')
+    expect(screen.getByTestId('confidence')).toHaveTextContent('91.2%')
+    expect(screen.queryByTestId('uncertain')).not.toBeInTheDocument()
+    expect(screen.getByTestId('probability-chart')).toBeInTheDocument()
+    const image = screen.getByTestId('model-input-image')
+    expect(image).toHaveAttribute('src', 'data:image/png;base64,iVBORw0KGgo=')
+    expect(image).toHaveAccessibleName(/28 × 28/)
+    expect(screen.getByTestId('model-version')).toHaveTextContent('cnn-2024')
+  })
+
+  it('lists all ten probabilities, marking the predicted digit', () => {
+    render(<ResultPanel {...base} result={confident} />)
+    const rows = within(screen.getByTestId('probability-table')).getAllByRole('row').slice(1)
+    expect(rows).toHaveLength(10)
+    expect(rows[3]).toHaveTextContent('391.2%')
+    expect(rows[3]).toHaveAttribute('aria-current', 'true')
+    expect(rows[5]).toHaveTextContent('53.0%')
+    expect(rows[5]).not.toHaveAttribute('aria-current')
+  })
+
+  it('renders the bars of the chart', () => {
+    const { container } = render(<ResultPanel {...base} result={confident} />)
+    expect(container.querySelectorAll('.recharts-bar-rectangle').length).toBe(10)
+  })
+
+  it('flags a low-confidence prediction as uncertain and names the runner-up', () => {
+    render(<ResultPanel {...base} result={unsure} />)
+    expect(screen.getByTestId('uncertain')).toHaveTextContent(/uncertain/i)
+    expect(screen.getByTestId('runner-up')).toHaveTextContent('9')
+    expect(screen.getByTestId('uncertain')).toHaveTextContent('43.0%')
+  })
+
+  it('shows the message of a failed request', () => {
+    render(<ResultPanel {...base} error="The image contains no ink." />)
+    expect(screen.getByRole('alert')).toHaveTextContent('The image contains no ink.')
+    expect(screen.queryByTestId('prediction-digit')).not.toBeInTheDocument()
+  })
+
+  it('explains how to start an unreachable service', () => {
+    render(<ResultPanel {...base} empty unreachable />)
+    const alert = screen.getByTestId('service-unreachable')
+    expect(alert).toHaveTextContent('The recognition service is not reachable.')
+    expect(alert).toHaveTextContent('Start it with make run')
+  })
+
+  it('says when the service has no model', () => {
+    render(<ResultPanel {...base} modelMissing />)
+    expect(screen.getByTestId('model-missing')).toBeInTheDocument()
+  })
+
+  it('shows a loading indicator before the first answer and while updating', () => {
+    const { rerender } = render(<ResultPanel {...base} loading />)
+    expect(screen.getByTestId('loading')).toHaveTextContent('Recognising')
+    rerender(<ResultPanel {...base} result={confident} loading />)
+    expect(screen.getByTestId('loading')).toHaveTextContent('Updating')
+    expect(screen.getByTestId('prediction-digit')).toHaveTextContent('3')
+  })
+})

@@ -1,0 +1,203 @@
+/**
+ * The drawing as data: a list of strokes, each a list of points in the canvas's logical
+ * coordinate space (CSS pixels, independent of devicePixelRatio). Everything here is pure,
+ * so undo/clear and the smoothing used for rendering can be tested without a real canvas.
+ */
+
+export interface Point {
+  readonly x: number
+  readonly y: number
+}
+
+export interface Stroke {
+  readonly points: readonly Point[]
+  /** Line width in logical pixels. */
+  readonly size: number
+}
+
+export interface Drawing {
+  /** Finished strokes, oldest first. */
+  readonly strokes: readonly Stroke[]
+  /** The stroke being drawn right now (pointer is down), if any. */
+  readonly active: Stroke | null
+}
+
+export const emptyDrawing: Drawing = { strokes: [], active: null }
+
+/** Points closer than this (logical px) to the previous one are dropped: they add nothing visible. */
+export const MIN_POINT_DISTANCE = 0.75
+
+export type DrawingAction =
+  | { type: 'begin'; point: Point; size: number }
+  | { type: 'extend'; points: readonly Point[] }
+  | { type: 'end' }
+  | { type: 'cancel' }
+  | { type: 'undo' }
+  | { type: 'clear' }
+
+export function beginStroke(drawing: Drawing, point: Point, size: number): Drawing {
+  // A stroke that was somehow left open (e.g. a lost pointerup) is committed first.
+  const committed = endStroke(drawing)
+  return { strokes: committed.strokes, active: { points: [point], size } }
+}
+
+export function extendStroke(drawing: Drawing, points: readonly Point[]): Drawing {
+  const active = drawing.active
+  if (!active || points.length === 0) return drawing
+  const next = [...active.points]
+  for (const point of points) {
+    const last = next[next.length - 1]
+    if (last && Math.hypot(point.x - last.x, point.y - last.y) < MIN_POINT_DISTANCE) continue
+    next.push(point)
+  }
+  if (next.length === active.points.length) return drawing
+  return { ...drawing, active: { ...active, points: next } }
+}
+
+export function endStroke(drawing: Drawing): Drawing {
+  if (!drawing.active) return drawing
+  return { strokes: [...drawing.strokes, drawing.active], active: null }
+}
+
+/** Drops the stroke in progress without keeping it (e.g. pointercancel). */
+export function cancelStroke(drawing: Drawing): Drawing {
+  if (!drawing.active) return drawing
+  return { ...drawing, active: null }
+}
+
+/** Removes the stroke in progress if there is one, else the last finished stroke. */
+export function undoStroke(drawing: Drawing): Drawing {
+  if (drawing.active) return { ...drawing, active: null }
+  if (drawing.strokes.length === 0) return drawing
+  return { strokes: drawing.strokes.slice(0, -1), active: null }
+}
+
+export function clearDrawing(): Drawing {
+  return emptyDrawing
+}
+
+export function isEmpty(drawing: Drawing): boolean {
+  return drawing.strokes.length === 0 && (drawing.active === null || drawing.active.points.length === 0)
+}
+
+/** Finished strokes plus the one in progress, in drawing order. */
+export function visibleStrokes(drawing: Drawing): readonly Stroke[] {
+  return drawing.active ? [...drawing.strokes, drawing.active] : drawing.strokes
+}
+
+export function drawingReducer(drawing: Drawing, action: DrawingAction): Drawing {
+  switch (action.type) {
+    case 'begin':
+      return beginStroke(drawing, action.point, action.size)
+    case 'extend':
+      return extendStroke(drawing, action.points)
+    case 'end':
+      return endStroke(drawing)
+    case 'cancel':
+      return cancelStroke(drawing)
+    case 'undo':
+      return undoStroke(drawing)
+    case 'clear':
+      return clearDrawing()
+  }
+}
+
+/** One step of a smoothed stroke outline, in the vocabulary of CanvasRenderingContext2D. */
+export type PathCommand =
+  | { op: 'dot'; x: number; y: number }
+  | { op: 'moveTo'; x: number; y: number }
+  | { op: 'lineTo'; x: number; y: number }
+  | { op: 'quadraticCurveTo'; cpx: number; cpy: number; x: number; y: number }
+
+/**
+ * Smooths a polyline with quadratic Bézier segments through the midpoints of consecutive
+ * points (each input point becomes a control point), so fast mouse or touch input does not
+ * look jagged. A single point becomes a dot.
+ */
+export function strokePath(points: readonly Point[]): PathCommand[] {
+  const [first, ...rest] = points
+  if (!first) return []
+  if (rest.length === 0) return [{ op: 'dot', x: first.x, y: first.y }]
+  const commands: PathCommand[] = [{ op: 'moveTo', x: first.x, y: first.y }]
+  if (rest.length === 1) {
+    const only = rest[0]!
+    commands.push({ op: 'lineTo', x: only.x, y: only.y })
+    return commands
+  }
+  for (let i = 1; i < points.length - 1; i++) {
+    const p = points[i]!
+    const n = points[i + 1]!
+    commands.push({ op: 'quadraticCurveTo', cpx: p.x, cpy: p.y, x: (p.x + n.x) / 2, y: (p.y + n.y) / 2 })
+  }
+  const last = points[points.length - 1]!
+  commands.push({ op: 'lineTo', x: last.x, y: last.y })
+  return commands
+}
+
+/** The subset of CanvasRenderingContext2D the renderer uses (lets tests pass a recorder). */
+export type DrawingContext = Pick<
+  CanvasRenderingContext2D,
+  | 'save'
+  | 'restore'
+  | 'setTransform'
+  | 'fillRect'
+  | 'beginPath'
+  | 'moveTo'
+  | 'lineTo'
+  | 'quadraticCurveTo'
+  | 'arc'
+  | 'fill'
+  | 'stroke'
+  | 'fillStyle'
+  | 'strokeStyle'
+  | 'lineWidth'
+  | 'lineCap'
+  | 'lineJoin'
+>
+
+export interface RenderOptions {
+  /** Logical size of the canvas (CSS px). */
+  width: number
+  height: number
+  /** Backing-store pixels per logical pixel (devicePixelRatio). */
+  scale: number
+  background: string
+  ink: string
+}
+
+/** Paints the background and every visible stroke; the canvas is fully redrawn each time. */
+export function renderDrawing(ctx: DrawingContext, drawing: Drawing, options: RenderOptions): void {
+  const { width, height, scale, background, ink } = options
+  ctx.save()
+  ctx.setTransform(scale, 0, 0, scale, 0, 0)
+  // An opaque background: the exported PNG must not be transparent.
+  ctx.fillStyle = background
+  ctx.fillRect(0, 0, width, height)
+  ctx.strokeStyle = ink
+  ctx.fillStyle = ink
+  ctx.lineCap = 'round'
+  ctx.lineJoin = 'round'
+  for (const stroke of visibleStrokes(drawing)) {
+    ctx.lineWidth = stroke.size
+    ctx.beginPath()
+    for (const command of strokePath(stroke.points)) {
+      switch (command.op) {
+        case 'dot':
+          ctx.arc(command.x, command.y, stroke.size / 2, 0, Math.PI * 2)
+          ctx.fill()
+          break
+        case 'moveTo':
+          ctx.moveTo(command.x, command.y)
+          break
+        case 'lineTo':
+          ctx.lineTo(command.x, command.y)
+          break
+        case 'quadraticCurveTo':
+          ctx.quadraticCurveTo(command.cpx, command.cpy, command.x, command.y)
+          break
+      }
+    }
+    if (stroke.points.length > 1) ctx.stroke()
+  }
+  ctx.restore()
+}
