@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import contextlib
 import io
+import warnings
 from dataclasses import dataclass
 
 import numpy as np
@@ -115,12 +116,16 @@ def decode_image(
     if not data:
         raise InvalidImageError("the image is empty (0 bytes)")
     try:
-        img = Image.open(io.BytesIO(data), formats=sorted(allowed_formats))
+        with warnings.catch_warnings():  # our own, stricter pixel limit applies below
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+            img = Image.open(io.BytesIO(data), formats=sorted(allowed_formats))
+    except Image.DecompressionBombError as exc:
+        raise ImageTooLargeError(f"the image is too large: {exc}") from exc
     except UnidentifiedImageError as exc:
         raise InvalidImageError(
             f"the data is not an image in an accepted format ({', '.join(sorted(allowed_formats))})"
         ) from exc
-    except (OSError, ValueError, Image.DecompressionBombError) as exc:
+    except (OSError, ValueError) as exc:
         raise InvalidImageError(f"the image cannot be read: {exc}") from exc
     width, height = img.size
     if width < 1 or height < 1:
