@@ -9,10 +9,11 @@ import base64
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from typing import Any
+from typing import Annotated, Any
 
 import numpy as np
-from fastapi import FastAPI, Request
+from fastapi import FastAPI, File, Form, Request, UploadFile
+from fastapi.concurrency import run_in_threadpool
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import JSONResponse
 
@@ -131,15 +132,8 @@ def create_app(settings: Settings | None = None, engines: dict[str, Engine] | No
             )
         return ModelsResponse(default=settings.default_model, models=infos)
 
-    @app.post("/predict", response_model=PredictResponse, responses=ERROR_RESPONSES, tags=["recognition"])
-    def predict(body: PredictRequest, request: Request) -> PredictResponse:
-        """Recognise one handwritten digit in an image.
-
-        The image is normalised the way MNIST was prepared (see `digits.preprocessing`):
-        polarity, crop to the ink, scale to 20x20, centre of mass at the centre of 28x28.
-        """
-        engine = engine_for(request, body.model)
-        data = decode_image_field(body.image)
+    def recognise(engine: Engine, data: bytes) -> PredictResponse:
+        """Encoded image bytes -> the response, through the one preprocessing path."""
         try:
             pre = preprocess_bytes(data, max_pixels=settings.max_image_pixels, allowed_formats=settings.allowed_formats)
         except PreprocessingError as exc:
@@ -147,14 +141,40 @@ def create_app(settings: Settings | None = None, engines: dict[str, Engine] | No
         probabilities = engine.predict_proba(pre.image[None, :, :, None])[0].astype(np.float64)
         probabilities /= probabilities.sum()
         digit = int(np.argmax(probabilities))
+        confidence = float(probabilities[digit])
         return PredictResponse(
             digit=digit,
-            confidence=float(probabilities[digit]),
+            confidence=confidence,
+            uncertain=confidence < settings.uncertain_below,
             probabilities=[float(p) for p in probabilities],
             model=engine.name,
             model_version=engine.version,
             input_image=base64.b64encode(to_png(pre.image)).decode("ascii"),
         )
+
+    @app.post("/predict", response_model=PredictResponse, responses=ERROR_RESPONSES, tags=["recognition"])
+    def predict(body: PredictRequest, request: Request) -> PredictResponse:
+        """Recognise one handwritten digit in a base64-encoded image (e.g. a canvas's data URL).
+
+        The image is normalised the way MNIST was prepared (see `digits.preprocessing`):
+        polarity, crop to the ink, scale to 20x20, centre of mass at the centre of 28x28.
+        """
+        engine = engine_for(request, body.model)
+        return recognise(engine, decode_image_field(body.image))
+
+    @app.post("/predict/upload", response_model=PredictResponse, responses=ERROR_RESPONSES, tags=["recognition"])
+    async def predict_upload(
+        request: Request,
+        file: Annotated[UploadFile, File(description="The image file: PNG, JPEG, WebP, BMP or GIF.")],
+        model: Annotated[str | None, Form(description="Which model answers (see GET /models).")] = None,
+    ) -> PredictResponse:
+        """Recognise one handwritten digit in an uploaded image file (multipart/form-data).
+
+        Same answer, limits and errors as `POST /predict`.
+        """
+        engine = engine_for(request, model)
+        data = await file.read()
+        return await run_in_threadpool(recognise, engine, data)
 
     return app
 

@@ -37,6 +37,10 @@ class PredictResponse(BaseModel):
 
     digit: int = Field(ge=0, le=9, description="The most probable digit.")
     confidence: Probability = Field(description="Probability of `digit`, in [0, 1].")
+    uncertain: bool = Field(
+        description="True when `confidence` is below the service's threshold (`UNCERTAIN_BELOW`): "
+        "the drawing may not be a digit, or is ambiguous; show it as a guess, with the runner-up."
+    )
     probabilities: list[Probability] = Field(
         min_length=10,
         max_length=10,
