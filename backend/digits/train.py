@@ -53,6 +53,10 @@ class TrainConfig:
         stroke_mix: how many training images to add re-drawn from their skeleton with a
             round brush of random width (6-32 px on a 280 px canvas), through the service's
             preprocessing (:func:`stroke_renderings`); 0 for none.
+        outlier_exposure: how many non-digit drawings (:mod:`digits.negatives`) to add with a
+            uniform target, so the model's confidence on such input drops (Hendrycks et al.,
+            ICLR 2019); 0 for none.
+        init_from: start from this trained ``.keras`` model (fine-tuning) instead of new weights.
         subset: if set, train on only this many images (smoke tests).
         verbose: Keras verbosity (1 = a progress bar per epoch).
     """
@@ -69,6 +73,8 @@ class TrainConfig:
     augment: bool = True
     drawing_augment: bool = True
     stroke_mix: int = 15_000
+    outlier_exposure: int = 0
+    init_from: Path | None = None
     subset: int | None = None
     verbose: int = 1
 
@@ -169,6 +175,18 @@ def train(config: TrainConfig) -> dict[str, Any]:
         strokes = stroke_renderings(x_all[validation_size:][pick], seed=config.seed)
         x_train = np.concatenate([x_train, strokes[..., None]])
         y_train = np.concatenate([y_train, y_train[pick]])
+    # Targets as distributions: one-hot for digits, uniform for outliers.
+    t_train = np.eye(10, dtype=np.float32)[y_train]
+    t_val = np.eye(10, dtype=np.float32)[y_val]
+    t_test = np.eye(10, dtype=np.float32)[y_test]
+    outliers = config.outlier_exposure if config.subset is None else min(config.outlier_exposure, config.subset // 4)
+    if outliers > 0:
+        from digits.evaluation import preprocess_all
+        from digits.negatives import not_digit_set
+
+        _, negatives = not_digit_set(outliers, seed=config.seed + 1000)
+        x_train = np.concatenate([x_train, preprocess_all(negatives)])
+        t_train = np.concatenate([t_train, np.full((outliers, 10), 0.1, dtype=np.float32)])
 
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
     import keras
@@ -182,7 +200,7 @@ def train(config: TrainConfig) -> dict[str, Any]:
     keras.utils.set_random_seed(config.seed)
 
     aug_config = AugmentationConfig()
-    ds = tf.data.Dataset.from_tensor_slices((x_train, y_train.astype(np.int32)))
+    ds = tf.data.Dataset.from_tensor_slices((x_train, t_train))
     ds = ds.shuffle(len(x_train), seed=config.seed, reshuffle_each_iteration=True)
     ds = ds.batch(config.batch_size)
     drawing_config = DrawingAugmentationConfig()
@@ -198,10 +216,13 @@ def train(config: TrainConfig) -> dict[str, Any]:
         )
     ds = ds.prefetch(tf.data.AUTOTUNE)
 
-    model = ARCHITECTURES[config.architecture]()
+    if config.init_from is not None:
+        model = keras.models.load_model(config.init_from, compile=False)
+    else:
+        model = ARCHITECTURES[config.architecture]()
     model.compile(
         optimizer=keras.optimizers.Adam(learning_rate=config.learning_rate),
-        loss="sparse_categorical_crossentropy",
+        loss="categorical_crossentropy",
         metrics=["accuracy"],
     )
     config.output.parent.mkdir(parents=True, exist_ok=True)
@@ -215,15 +236,15 @@ def train(config: TrainConfig) -> dict[str, Any]:
     ]
     history = model.fit(
         ds,
-        validation_data=(x_val, y_val.astype(np.int32)),
+        validation_data=(x_val, t_val),
         epochs=config.epochs,
         callbacks=callbacks,
         verbose=config.verbose,
     )
     training_seconds = time.perf_counter() - started
     best = keras.models.load_model(checkpoint_path) if checkpoint_path.exists() else model
-    val_loss, val_accuracy = best.evaluate(x_val, y_val.astype(np.int32), verbose=0)
-    test_loss, test_accuracy = best.evaluate(x_test_p, y_test.astype(np.int32), verbose=0)
+    val_loss, val_accuracy = best.evaluate(x_val, t_val, verbose=0)
+    test_loss, test_accuracy = best.evaluate(x_test_p, t_test, verbose=0)
     best.save(config.output)
     checkpoint_path.unlink(missing_ok=True)
 
@@ -244,6 +265,8 @@ def train(config: TrainConfig) -> dict[str, Any]:
         "augmentation": aug_config.to_dict() if config.augment else None,
         "drawing_augmentation": drawing_config.to_dict() if config.drawing_augment else None,
         "stroke_mix": stroke_mix,
+        "outlier_exposure": outliers,
+        "init_from": str(config.init_from) if config.init_from else None,
         "seed": config.seed,
         "train_images": len(x_train),
         "validation_images": len(x_val),
@@ -299,6 +322,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--stroke-mix", type=int, default=defaults.stroke_mix, help="training images added as drawn strokes"
     )
+    parser.add_argument(
+        "--outlier-exposure", type=int, default=defaults.outlier_exposure, help="non-digit drawings, uniform target"
+    )
+    parser.add_argument("--init-from", type=Path, default=None, help="fine-tune this .keras model")
     parser.add_argument("--subset", type=int, default=None, help="train on only N images (smoke test)")
     args = parser.parse_args(argv)
     config = TrainConfig(
@@ -314,6 +341,8 @@ def main(argv: list[str] | None = None) -> int:
         augment=not args.no_augment,
         drawing_augment=not args.no_drawing_augment,
         stroke_mix=args.stroke_mix,
+        outlier_exposure=args.outlier_exposure,
+        init_from=args.init_from,
         subset=args.subset,
     )
     card = train(config)
