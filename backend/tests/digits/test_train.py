@@ -21,6 +21,8 @@ def test_training_command_writes_model_and_card(mnist_dir: Path, tmp_path: Path)
             "600",
             "--epochs",
             "2",
+            "--outlier-exposure",
+            "40",
             "--batch-size",
             "64",
         ]
@@ -45,8 +47,33 @@ def test_training_command_writes_model_and_card(mnist_dir: Path, tmp_path: Path)
     assert card["epochs"] == 2 and len(card["history"]["val_loss"]) == 2
     assert set(card["data_sha256"]) >= {"train-images-idx3-ubyte.gz", "t10k-images-idx3-ubyte.gz"}
     assert 0.0 <= card["test_accuracy"] <= 1.0
+    assert card["stroke_mix"] == 150 and card["outlier_exposure"] == 40
     engine = KerasEngine(output)
     probabilities = engine.predict_proba(np.zeros((3, 28, 28, 1), np.float32))
     assert probabilities.shape == (3, 10)
     np.testing.assert_allclose(probabilities.sum(axis=1), 1.0, atol=1e-5)
     assert engine.version.startswith("enhanced_cnn-")
+
+
+def test_fine_tuning_starts_from_a_trained_model(mnist_dir: Path, tmp_path: Path) -> None:
+    first = tmp_path / "first.keras"
+    main(["--mnist-dir", str(mnist_dir), "--output", str(first), "--subset", "200", "--epochs", "1"])
+    second = tmp_path / "second.keras"
+    main(
+        [
+            "--mnist-dir",
+            str(mnist_dir),
+            "--output",
+            str(second),
+            "--subset",
+            "200",
+            "--epochs",
+            "1",
+            "--init-from",
+            str(first),
+            "--learning-rate",
+            "1e-4",
+        ]
+    )
+    card = json.loads(second.with_suffix(".json").read_text())
+    assert card["init_from"] == str(first) and card["learning_rate"] == 1e-4
