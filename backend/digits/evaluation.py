@@ -48,14 +48,17 @@ def mnist_set(x: NDArray[np.uint8], y: NDArray[np.uint8]) -> EvalSet:
     return EvalSet("mnist", [to_png(image / 255.0) for image in x], y)
 
 
-def optdigits_canvas_set(seed: int = 0, canvas_size: int = 280) -> EvalSet:
-    """The 1,797 UCI optical digits drawn on canvases (random size, place, polarity)."""
+def optdigits_canvas_set(seed: int = 0, canvas_size: int = 280, limit: int | None = None) -> EvalSet:
+    """The 1,797 UCI optical digits drawn on canvases (random size, place, polarity).
+
+    ``limit`` keeps only the first N digits (the same first N as the full set, quick runs).
+    """
     from sklearn.datasets import load_digits
 
     digits = load_digits()
     rng = np.random.default_rng(seed)
     images = []
-    for image in digits.images:
+    for image in digits.images[:limit]:
         square = (np.clip(image / 16.0, 0, 1) * 255).astype(np.uint8)
         # A 4-pixel margin, as MNIST has around its 20x20 box, then a smooth upscale.
         framed = np.pad(square, 2)
@@ -64,7 +67,7 @@ def optdigits_canvas_set(seed: int = 0, canvas_size: int = 280) -> EvalSet:
             Image.fromarray(framed, mode="L").resize((style.digit_size, style.digit_size), Image.Resampling.BICUBIC)
         )
         images.append(render_canvas(big, style))
-    return EvalSet("optdigits-canvas", images, digits.target.astype(np.uint8))
+    return EvalSet("optdigits-canvas", images, digits.target[:limit].astype(np.uint8))
 
 
 def stroke_sets(

@@ -39,4 +39,28 @@ def build_enhanced_cnn() -> keras.Model:
     return keras.Model(inputs, outputs, name="enhanced_cnn")
 
 
-ARCHITECTURES = {"enhanced_cnn": build_enhanced_cnn}
+MLP_HIDDEN = (128, 256)
+"""Widths of the MLP's two hidden layers (the NumPy engine reads them from the weights)."""
+
+
+def build_mlp() -> keras.Model:
+    """A multilayer perceptron: 784 -> 128 (ReLU) -> 256 (ReLU) -> 10 (softmax).
+
+    The image is flattened row by row (``Flatten`` on (28, 28, 1) gives index ``28 * row + col``),
+    so it takes the same (N, 28, 28, 1) float32 input as the CNN, from the same preprocessing.
+    Only ``Dense`` layers carry weights, which makes it easy to run without Keras:
+    :mod:`digits.numpy_engine` does the same three matrix products in NumPy.
+
+    Input: (N, 28, 28, 1) float32 in [0, 1], white ink on black (see ``digits.preprocessing``).
+    Output: (N, 10) float32 probabilities summing to 1, index = digit.
+    Parameters: 784*128+128 + 128*256+256 + 256*10+10 = 136,074.
+    """
+    inputs = keras.Input(shape=INPUT_SHAPE, name="image")
+    x = layers.Flatten(name="flatten")(inputs)
+    for i, units in enumerate(MLP_HIDDEN, start=1):
+        x = layers.Dense(units, activation="relu", name=f"dense{i}")(x)
+    outputs = layers.Dense(NUM_CLASSES, activation="softmax", name="probabilities")(x)
+    return keras.Model(inputs, outputs, name="mlp")
+
+
+ARCHITECTURES = {"enhanced_cnn": build_enhanced_cnn, "mlp": build_mlp}

@@ -2,7 +2,8 @@
 
 Every name maps to one file in the models directory; ``cnn`` is served by LiteRT from the
 float32 export of ``cnn.keras`` (the same function, see ``digits.export``) and falls back to the
-Keras engine when the export is missing.
+Keras engine when the export is missing. ``mlp`` and ``mlp-numpy`` serve the same MLP weights,
+by Keras and by plain NumPy (``digits.numpy_engine``, no TensorFlow needed).
 """
 
 from __future__ import annotations
@@ -14,10 +15,11 @@ from pathlib import Path
 from typing import Literal
 
 from digits.engines import Engine, KerasEngine, LiteRTEngine, ModelLoadError
+from digits.numpy_engine import NumpyMLPEngine
 
 logger = logging.getLogger("digits")
 
-EngineKind = Literal["keras", "litert"]
+EngineKind = Literal["keras", "litert", "numpy"]
 
 
 @dataclass(frozen=True)
@@ -41,6 +43,10 @@ MODEL_SPECS: dict[str, ModelSpec] = {
     "cnn-litert-dynamic": ModelSpec(
         "cnn_litert_dynamic.tflite", "litert", "Enhanced CNN, LiteRT with dynamic-range quantization (int8 weights)"
     ),
+    "mlp": ModelSpec("mlp.keras", "keras", "MLP 784-128-256-10 (ReLU, softmax) run by Keras/TensorFlow"),
+    "mlp-numpy": ModelSpec(
+        "mlp_numpy.npz", "numpy", "The same MLP in plain NumPy: matrix products, ReLU, softmax (no TensorFlow)"
+    ),
 }
 
 
@@ -58,6 +64,8 @@ def load_engine(name: str, models_dir: Path, threads: int = 1) -> Engine:
         return KerasEngine(models_dir / spec.fallback, name=name, intra_op_threads=threads)
     if spec.engine == "litert":
         return LiteRTEngine(path, name=name, num_threads=threads)
+    if spec.engine == "numpy":
+        return NumpyMLPEngine(path, name=name)  # NumPy's BLAS picks its own threads
     return KerasEngine(path, name=name, intra_op_threads=threads)
 
 
