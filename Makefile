@@ -13,7 +13,7 @@ PY := $(VENV)/bin/python
 BACKEND_STAMP := $(VENV)/.installed
 FRONTEND_STAMP := frontend/node_modules/.installed
 
-.PHONY: help install run test test-backend test-frontend test-e2e lint format train benchmark evaluate openapi compose-check chromium clean
+.PHONY: help install run test test-backend test-frontend test-e2e lint format train benchmark loadtest evaluate report openapi compose-check chromium clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -39,7 +39,7 @@ chromium: ## Install Debian's Chromium for the browser tests (if missing)
 run: install ## Build the SPA and serve it with the API on the committed model
 	cd frontend && npm run build
 	@trap 'kill 0' EXIT INT TERM; \
-	(cd backend && exec .venv/bin/python -m uvicorn app.main:app --host $(HOST) --port $(API_PORT) --log-level warning) & \
+	(cd backend && HOST=$(HOST) PORT=$(API_PORT) LOG_LEVEL=warning ACCESS_LOG=false exec .venv/bin/python -m app) & \
 	(cd frontend && DIGITS_API_URL=http://$(HOST):$(API_PORT) exec npx vite preview --host $(HOST) --port $(WEB_PORT) --strictPort >/dev/null) & \
 	for i in $$(seq 120); do curl -sf http://$(HOST):$(API_PORT)/health >/dev/null && curl -sf http://$(HOST):$(WEB_PORT)/ >/dev/null && break; sleep 0.5; done; \
 	curl -sf http://$(HOST):$(API_PORT)/health >/dev/null || { echo "The API did not start: see the messages above."; exit 1; }; \
@@ -66,16 +66,26 @@ lint: install ## ruff (lint + format check), mypy, eslint, tsc --noEmit
 format: $(BACKEND_STAMP) ## Format the backend with ruff
 	cd backend && .venv/bin/ruff format . && .venv/bin/ruff check --fix .
 
-train: $(BACKEND_STAMP) ## Train the CNN (~40 min on 2 cores), export it to LiteRT, evaluate it; writes backend/models/
-	cd backend && .venv/bin/python -m digits.train $(ARGS)
+train: $(BACKEND_STAMP) ## Train the CNN in two stages (~50 min on 2 cores), export to LiteRT, evaluate, calibrate
+	cd backend && .venv/bin/python -m digits.train --output models/cnn_stage1.keras $(ARGS)
+	cd backend && .venv/bin/python -m digits.train --init-from models/cnn_stage1.keras --outlier-exposure 10000 \
+	  --epochs 4 --learning-rate 2.5e-4 --output models/cnn.keras
+	rm -f backend/models/cnn_stage1.keras backend/models/cnn_stage1.json
 	cd backend && .venv/bin/python -m digits.export
 	cd backend && .venv/bin/python -m digits.evaluate --update-card
+	cd backend && .venv/bin/python -m digits.calibration
 
-benchmark: $(BACKEND_STAMP) ## Accuracy on all 10,000 MNIST test images and /predict latency
+benchmark: $(BACKEND_STAMP) ## Accuracy, latency split, throughput, batch, cold start; two engines compared (ARGS=--help)
 	cd backend && .venv/bin/python -m benchmarks.benchmark $(ARGS)
+
+loadtest: $(BACKEND_STAMP) ## 32 clients for 60 s, good and hostile requests: no 5xx, no drops, RSS (ARGS=--help)
+	cd backend && .venv/bin/python -m benchmarks.loadtest $(ARGS)
 
 evaluate: $(BACKEND_STAMP) ## Accuracy of every served model on MNIST, optdigits-canvas and drawn strokes
 	cd backend && .venv/bin/python -m digits.evaluate $(ARGS)
+
+report: $(BACKEND_STAMP) ## Figures + reports/README.md: data, training curves, evaluation, robustness (~3 min)
+	cd backend && .venv/bin/python -m digits.report
 
 openapi: install ## Export the OpenAPI schema and regenerate the SPA's typed client
 	cd backend && .venv/bin/python -m app.openapi ../frontend/src/api/openapi.json

@@ -64,7 +64,7 @@ class TrainConfig:
     mnist_dir: Path = field(default_factory=lambda: DataSettings().mnist_dir)
     output: Path = field(default_factory=lambda: DataSettings().model_path)
     architecture: str = "enhanced_cnn"
-    epochs: int = 24
+    epochs: int = 14
     batch_size: int = 128
     learning_rate: float = 1e-3
     lr_decay: float = 0.9
@@ -289,7 +289,19 @@ def train(config: TrainConfig) -> dict[str, Any]:
         "date": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         "command": "python -m digits.train " + " ".join(sys.argv[1:]) if sys.argv[0].endswith("train.py") else None,
         "history": hist,
+        "stages": [],
     }
+    if config.init_from is not None:
+        # Fine-tuning: carry the earlier stage's history over, so the card tells the whole story.
+        previous = card_path_for(config.init_from)
+        if previous.is_file():
+            earlier = json.loads(previous.read_text())
+            card["stages"] = [
+                *earlier.get("stages", []),
+                {k: earlier.get(k) for k in ("command", "epochs", "training_seconds")},
+            ]
+            card["history"] = {k: [*earlier.get("history", {}).get(k, []), *v] for k, v in hist.items()}
+            card["epochs"] = len(card["history"].get("loss", []))
     card_path_for(config.output).write_text(json.dumps(card, indent=2) + "\n")
     return card
 
