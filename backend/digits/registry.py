@@ -19,7 +19,7 @@ from digits.numpy_engine import NumpyMLPEngine
 
 logger = logging.getLogger("digits")
 
-EngineKind = Literal["keras", "litert", "numpy"]
+EngineKind = Literal["keras", "litert", "numpy", "tta"]
 
 
 @dataclass(frozen=True)
@@ -43,6 +43,11 @@ MODEL_SPECS: dict[str, ModelSpec] = {
     "cnn-litert-dynamic": ModelSpec(
         "cnn_litert_dynamic.tflite", "litert", "Enhanced CNN, LiteRT with dynamic-range quantization (int8 weights)"
     ),
+    "cnn-tta": ModelSpec(
+        "cnn_litert.tflite",
+        "tta",
+        "Enhanced CNN (LiteRT) with test-time augmentation: mean over 7 shifted/rotated copies of the input",
+    ),
     "mlp": ModelSpec("mlp.keras", "keras", "MLP 784-128-256-10 (ReLU, softmax) run by Keras/TensorFlow"),
     "mlp-numpy": ModelSpec(
         "mlp_numpy.npz", "numpy", "The same MLP in plain NumPy: matrix products, ReLU, softmax (no TensorFlow)"
@@ -64,6 +69,10 @@ def load_engine(name: str, models_dir: Path, threads: int = 1) -> Engine:
         return KerasEngine(models_dir / spec.fallback, name=name, intra_op_threads=threads)
     if spec.engine == "litert":
         return LiteRTEngine(path, name=name, num_threads=threads)
+    if spec.engine == "tta":
+        from digits.tta import TTAEngine
+
+        return TTAEngine(LiteRTEngine(path, name=name, num_threads=threads), name=name)
     if spec.engine == "numpy":
         return NumpyMLPEngine(path, name=name)  # NumPy's BLAS picks its own threads
     return KerasEngine(path, name=name, intra_op_threads=threads)
