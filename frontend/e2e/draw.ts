@@ -1,48 +1,7 @@
 import type { Locator, Page } from '@playwright/test'
+import type { Glyph, UnitPoint } from './glyphs'
 
-/** A point in canvas units: 0..1 from the left/top edge of the drawing area. */
-export type UnitPoint = readonly [number, number]
-/** A digit as pen strokes; each stroke is a polyline in canvas units. */
-export type Glyph = readonly (readonly UnitPoint[])[]
-
-function ellipse(cx: number, cy: number, rx: number, ry: number, from = -90, to = 270, steps = 40): UnitPoint[] {
-  const points: UnitPoint[] = []
-  for (let i = 0; i <= steps; i++) {
-    const a = ((from + ((to - from) * i) / steps) * Math.PI) / 180
-    points.push([cx + rx * Math.cos(a), cy + ry * Math.sin(a)])
-  }
-  return points
-}
-
-/**
- * Digits drawn the way people write them on paper: one digit about 60% of the canvas high,
- * centred, with natural slants (MNIST-style).
- */
-export const GLYPHS = {
-  // A slightly slanted single down-stroke.
-  1: [
-    [
-      [0.53, 0.2],
-      [0.5, 0.5],
-      [0.47, 0.8],
-    ],
-  ],
-  // A top bar and a long diagonal.
-  7: [
-    [
-      [0.3, 0.22],
-      [0.5, 0.21],
-      [0.7, 0.21],
-      [0.62, 0.38],
-      [0.53, 0.58],
-      [0.45, 0.8],
-    ],
-  ],
-  // An upright oval, closed.
-  0: [ellipse(0.5, 0.5, 0.19, 0.3, -100, 265)],
-  // Two bowls, open to the left.
-  3: [[...ellipse(0.48, 0.34, 0.16, 0.14, -160, 90, 24), ...ellipse(0.48, 0.64, 0.18, 0.16, -90, 150, 28)]],
-} satisfies Record<number, Glyph>
+export { GLYPHS, type Glyph } from './glyphs'
 
 /** Draws `glyph` on the canvas with the mouse, stroke by stroke, with many intermediate moves. */
 export async function drawGlyph(page: Page, canvas: Locator, glyph: Glyph): Promise<void> {
@@ -55,10 +14,54 @@ export async function drawGlyph(page: Page, canvas: Locator, glyph: Glyph): Prom
     const start = at(first)
     await page.mouse.move(start.x, start.y)
     await page.mouse.down()
+    let last = start
     for (const point of rest) {
-      const { x, y } = at(point)
-      await page.mouse.move(x, y, { steps: 6 })
+      const next = at(point)
+      // Intermediate moves about every 6 px, like a real mouse.
+      const steps = Math.max(1, Math.ceil(Math.hypot(next.x - last.x, next.y - last.y) / 6))
+      await page.mouse.move(next.x, next.y, { steps })
+      last = next
     }
     await page.mouse.up()
+  }
+}
+
+/** A DevTools session of the page, for input that Playwright's API has no call for. */
+export interface CdpSession {
+  send(method: 'Input.dispatchTouchEvent', params: TouchEventParams): Promise<unknown>
+}
+
+interface TouchEventParams {
+  type: 'touchStart' | 'touchMove' | 'touchEnd' | 'touchCancel'
+  touchPoints: { x: number; y: number; id?: number; radiusX?: number; radiusY?: number; force?: number }[]
+}
+
+/**
+ * Draws `glyph` with a finger: real touch input through the DevTools protocol
+ * (`Input.dispatchTouchEvent`), which Chromium turns into pointer events with pointerType
+ * "touch" (Playwright's `page.touchscreen` can only tap). Needs a context with `hasTouch`.
+ */
+export async function drawGlyphByTouch(cdp: CdpSession, canvas: Locator, glyph: Glyph): Promise<void> {
+  const box = await canvas.boundingBox()
+  if (!box) throw new Error('canvas is not visible')
+  const at = ([u, v]: UnitPoint) => ({ x: box.x + u * box.width, y: box.y + v * box.height })
+  const finger = (p: { x: number; y: number }) => [{ ...p, id: 1, radiusX: 6, radiusY: 6, force: 1 }]
+  for (const stroke of glyph) {
+    const [first, ...rest] = stroke
+    if (!first) continue
+    let last = at(first)
+    await cdp.send('Input.dispatchTouchEvent', { type: 'touchStart', touchPoints: finger(last) })
+    for (const point of rest) {
+      const next = at(point)
+      // A touch sample about every 6 px.
+      const steps = Math.max(1, Math.ceil(Math.hypot(next.x - last.x, next.y - last.y) / 6))
+      for (let i = 1; i <= steps; i++) {
+        const t = i / steps
+        const p = { x: last.x + (next.x - last.x) * t, y: last.y + (next.y - last.y) * t }
+        await cdp.send('Input.dispatchTouchEvent', { type: 'touchMove', touchPoints: finger(p) })
+      }
+      last = next
+    }
+    await cdp.send('Input.dispatchTouchEvent', { type: 'touchEnd', touchPoints: [] })
   }
 }

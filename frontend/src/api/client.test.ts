@@ -1,9 +1,13 @@
+// @vitest-environment node
+// The API client needs no DOM; Node's own fetch, FormData and File keep multipart bodies intact
+// (jsdom's File and FormData do not survive a trip through Node's Request).
 import { describe, expect, it, vi } from 'vitest'
 import { ApiError, createDigitsApi, type Prediction } from './client'
 
 const prediction: Prediction = {
   digit: 7,
   confidence: 0.93,
+  uncertain: false,
   probabilities: [0.01, 0.01, 0.01, 0.01, 0.01, 0.01, 0.01, 0.93, 0.0, 0.0],
   model: 'cnn',
   model_version: 'cnn-test',
@@ -29,10 +33,71 @@ describe('createDigitsApi', () => {
     expect(await request.json()).toEqual({ image: 'data:image/png;base64,AAAA' })
   })
 
+  it('names the model when one is chosen', async () => {
+    const { api, fetch } = apiWith(() => json(prediction))
+    await api.predict('AAAA', { model: 'cnn-keras' })
+    expect(await (fetch.mock.calls[0]![0] as Request).json()).toEqual({ image: 'AAAA', model: 'cnn-keras' })
+  })
+
+  it('uploads a file as multipart/form-data to /predict/upload', async () => {
+    const { api, fetch } = apiWith(() => json(prediction))
+    const file = new File([new Uint8Array([137, 80, 78, 71])], 'seven.png', { type: 'image/png' })
+    await expect(api.predictFile(file, { model: 'cnn-keras' })).resolves.toEqual(prediction)
+    const request = fetch.mock.calls[0]![0] as Request
+    expect(request.method).toBe('POST')
+    expect(request.url).toBe('http://api.test/predict/upload')
+    expect(request.headers.get('content-type')).toMatch(/^multipart\/form-data; boundary=/)
+    const form = await request.formData()
+    const sent = form.get('file') as File
+    expect(sent.name).toBe('seven.png')
+    expect(new Uint8Array(await sent.arrayBuffer())).toEqual(new Uint8Array([137, 80, 78, 71]))
+    expect(form.get('model')).toBe('cnn-keras')
+  })
+
+  it('uploads a bare Blob without a model field when none is chosen', async () => {
+    const { api, fetch } = apiWith(() => json(prediction))
+    await api.predictFile(new Blob(['png'], { type: 'image/png' }))
+    const form = await (fetch.mock.calls[0]![0] as Request).formData()
+    expect(form.get('file')).toBeInstanceOf(Blob)
+    expect(form.has('model')).toBe(false)
+  })
+
+  it('reports upload errors with the detail message', async () => {
+    const { api } = apiWith(() => json({ detail: 'The file is not an image.', code: 'invalid_image' }, 400))
+    await expect(api.predictFile(new Blob(['x']))).rejects.toMatchObject({
+      kind: 'http',
+      code: 'invalid_image',
+      message: 'The file is not an image.',
+    })
+  })
+
+  it('lists the models', async () => {
+    const list = {
+      default: 'cnn',
+      models: [
+        {
+          name: 'cnn',
+          description: 'CNN',
+          engine: 'litert',
+          version: 'v1',
+          default: true,
+          file: 'cnn.tflite',
+          size_bytes: 1000,
+          parameters: 100,
+          test_accuracy: 0.99,
+          card: {},
+        },
+      ],
+    }
+    const { api, fetch } = apiWith(() => json(list))
+    await expect(api.models()).resolves.toEqual(list)
+    expect((fetch.mock.calls[0]![0] as Request).url).toBe('http://api.test/models')
+  })
+
   it('passes the abort signal through', async () => {
     const controller = new AbortController()
     const { api, fetch } = apiWith(() => json(prediction))
-    await api.predict('x', controller.signal)
+    await api.predict('x', { signal: controller.signal })
     const request = fetch.mock.calls[0]![0] as Request
     controller.abort()
     expect(request.signal.aborted).toBe(true)
@@ -60,6 +125,11 @@ describe('createDigitsApi', () => {
   it('reports a bare 502 from a proxy as unreachable', async () => {
     const { api } = apiWith(() => new Response('Bad Gateway', { status: 502 }))
     await expect(api.predict('x')).rejects.toMatchObject({ kind: 'unreachable', status: 502 })
+  })
+
+  it("explains a proxy's bare 413 for a file that is too large", async () => {
+    const { api } = apiWith(() => new Response('<html>413 Request Entity Too Large</html>', { status: 413 }))
+    await expect(api.predictFile(new Blob(['x']))).rejects.toMatchObject({ kind: 'http', status: 413, code: 'payload_too_large', message: expect.stringMatching(/too large/) })
   })
 
   it('keeps aborts as AbortError so callers can ignore them', async () => {

@@ -10,6 +10,8 @@ import type { paths } from './schema'
 export type Prediction =
   paths['/predict']['post']['responses'][200]['content']['application/json']
 export type Health = paths['/health']['get']['responses'][200]['content']['application/json']
+export type ModelList = paths['/models']['get']['responses'][200]['content']['application/json']
+export type ModelInfo = ModelList['models'][number]
 
 /** Why a call failed, in terms the UI can act on. */
 export type ApiErrorKind =
@@ -33,8 +35,19 @@ export class ApiError extends Error {
   }
 }
 
+export interface PredictOptions {
+  /** Which model answers (a name from `GET /models`); the service's default when omitted. */
+  model?: string | null
+  signal?: AbortSignal
+}
+
 export interface DigitsApi {
-  predict(image: string, signal?: AbortSignal): Promise<Prediction>
+  /** `POST /predict`: a base64 image or data URL (e.g. a canvas's `toDataURL()`). */
+  predict(image: string, options?: PredictOptions): Promise<Prediction>
+  /** `POST /predict/upload`: an image file, sent as multipart/form-data. */
+  predictFile(file: Blob, options?: PredictOptions): Promise<Prediction>
+  /** `GET /models`: every model the service serves, with its model card. */
+  models(signal?: AbortSignal): Promise<ModelList>
   health(signal?: AbortSignal): Promise<Health>
 }
 
@@ -81,8 +94,18 @@ export function toApiError(response: Response, body: unknown): ApiError {
     // backend is not running.
     return new ApiError('unreachable', 'The recognition service did not answer.', response.status)
   }
+  if (detail === null && response.status === 413) {
+    // A proxy in front of the service (nginx) refused the body before the service saw it.
+    return new ApiError('http', 'The image is too large to send; use a smaller file (at most about 2 MB).', 413, 'payload_too_large')
+  }
   const message = detail ?? `The recognition service answered with HTTP ${response.status}.`
   return new ApiError('http', message, response.status, code)
+}
+
+/** The name a File was chosen with, else a neutral one (the backend sniffs the format). */
+function fileName(file: Blob): string {
+  const name = (file as Partial<File>).name
+  return typeof name === 'string' && name !== '' ? name : 'image'
 }
 
 function rethrow(error: unknown): never {
@@ -99,8 +122,32 @@ export function createDigitsApi(options: ApiOptions = {}): DigitsApi {
   })
 
   return {
-    async predict(image, signal) {
-      const { data, error, response } = await client.POST('/predict', { body: { image }, signal }).catch(rethrow)
+    async predict(image, { model, signal } = {}) {
+      const body = model ? { image, model } : { image }
+      const { data, error, response } = await client.POST('/predict', { body, signal }).catch(rethrow)
+      if (data === undefined) throw toApiError(response, error)
+      return data
+    },
+    async predictFile(file, { model, signal } = {}) {
+      const { data, error, response } = await client
+        .POST('/predict/upload', {
+          // The schema types the file part as a string (its OpenAPI type); the serializer below
+          // sends the Blob itself.
+          body: { file: file as unknown as string, model: model ?? null },
+          bodySerializer: () => {
+            const form = new FormData()
+            form.append('file', file, fileName(file))
+            if (model) form.append('model', model)
+            return form
+          },
+          signal,
+        })
+        .catch(rethrow)
+      if (data === undefined) throw toApiError(response, error)
+      return data
+    },
+    async models(signal) {
+      const { data, error, response } = await client.GET('/models', { signal }).catch(rethrow)
       if (data === undefined) throw toApiError(response, error)
       return data
     },

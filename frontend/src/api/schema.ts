@@ -55,7 +55,7 @@ export interface paths {
         put?: never;
         /**
          * Predict
-         * @description Recognise one handwritten digit in an image.
+         * @description Recognise one handwritten digit in a base64-encoded image (e.g. a canvas's data URL).
          *
          *     The image is normalised the way MNIST was prepared (see `digits.preprocessing`):
          *     polarity, crop to the ink, scale to 20x20, centre of mass at the centre of 28x28.
@@ -67,10 +67,45 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/predict/upload": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Predict Upload
+         * @description Recognise one handwritten digit in an uploaded image file (multipart/form-data).
+         *
+         *     Same answer, limits and errors as `POST /predict`.
+         */
+        post: operations["predict_upload_predict_upload_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        /** Body_predict_upload_predict_upload_post */
+        Body_predict_upload_predict_upload_post: {
+            /**
+             * File
+             * @description The image file: PNG, JPEG, WebP, BMP or GIF.
+             */
+            file: string;
+            /**
+             * Model
+             * @description Which model answers (see GET /models).
+             */
+            model?: string | null;
+        };
         /**
          * ErrorResponse
          * @description Every 4xx answer: what went wrong, in words, and a stable code.
@@ -208,6 +243,11 @@ export interface components {
              */
             confidence: number;
             /**
+             * Uncertain
+             * @description True when `confidence` is below the service's threshold (`UNCERTAIN_BELOW`): the drawing may not be a digit, or is ambiguous; show it as a guess, with the runner-up.
+             */
+            uncertain: boolean;
+            /**
              * Probabilities
              * @description Probability of each digit 0-9 (index = digit); they sum to 1.
              */
@@ -287,6 +327,66 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": components["schemas"]["PredictRequest"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PredictResponse"];
+                };
+            };
+            /** @description Not base64, or not a decodable image. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Body or image over the configured limits. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Invalid request body, an unknown model, or an image with no ink. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The model is not loaded. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    predict_upload_predict_upload_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "multipart/form-data": components["schemas"]["Body_predict_upload_predict_upload_post"];
             };
         };
         responses: {

@@ -6,6 +6,7 @@ import { ResultPanel, type ResultPanelProps } from './ResultPanel'
 const confident: Prediction = {
   digit: 3,
   confidence: 0.912,
+  uncertain: false,
   probabilities: [0.002, 0.01, 0.02, 0.912, 0.001, 0.03, 0.005, 0.01, 0.005, 0.005],
   model: 'cnn',
   model_version: 'cnn-2024',
@@ -16,6 +17,7 @@ const unsure: Prediction = {
   ...confident,
   digit: 4,
   confidence: 0.48,
+  uncertain: true,
   probabilities: [0.01, 0.01, 0.01, 0.01, 0.48, 0.01, 0.01, 0.01, 0.01, 0.43],
 }
 
@@ -37,7 +39,8 @@ describe('ResultPanel', () => {
     const image = screen.getByTestId('model-input-image')
     expect(image).toHaveAttribute('src', 'data:image/png;base64,iVBORw0KGgo=')
     expect(image).toHaveAccessibleName(/28 × 28/)
-    expect(screen.getByTestId('model-version')).toHaveTextContent('cnn-2024')
+    expect(screen.getByTestId('model-version')).toHaveTextContent('Answered by cnn · cnn-2024')
+    expect(screen.getByTestId('announcement')).toHaveTextContent('The model reads 3.')
   })
 
   it('lists all ten probabilities, marking the predicted digit', () => {
@@ -55,15 +58,44 @@ describe('ResultPanel', () => {
     expect(container.querySelectorAll('.recharts-bar-rectangle').length).toBe(10)
   })
 
-  it('flags a low-confidence prediction as uncertain and names the runner-up', () => {
+  it("shows an answer the service calls uncertain as a guess, with the runner-up", () => {
     render(<ResultPanel {...base} result={unsure} />)
-    expect(screen.getByTestId('uncertain')).toHaveTextContent(/uncertain/i)
+    expect(screen.getByTestId('uncertain-text')).toHaveTextContent('Not sure — maybe 4, or 9')
     expect(screen.getByTestId('runner-up')).toHaveTextContent('9')
-    expect(screen.getByTestId('uncertain')).toHaveTextContent('43.0%')
+    expect(screen.getByTestId('prediction-digit')).toHaveAccessibleName('Maybe digit 4')
+    expect(screen.getByText(/for 4,/)).toHaveTextContent('48.0% for 4, 43.0% for 9')
+    expect(screen.getByTestId('announcement')).toHaveTextContent('Not sure — maybe 4, or 9.')
+  })
+
+  it('follows the uncertain flag, not a confidence threshold of its own', () => {
+    const { rerender } = render(<ResultPanel {...base} result={{ ...unsure, uncertain: false }} />)
+    expect(screen.queryByTestId('uncertain')).not.toBeInTheDocument()
+    rerender(<ResultPanel {...base} result={{ ...confident, uncertain: true }} />)
+    expect(screen.getByTestId('uncertain-text')).toHaveTextContent('Not sure — maybe 3, or 5')
+  })
+
+  it('says when the service is slow', () => {
+    const { rerender } = render(<ResultPanel {...base} result={confident} loading slow />)
+    expect(screen.getByTestId('slow')).toHaveTextContent('taking longer than usual')
+    rerender(<ResultPanel {...base} result={confident} />)
+    expect(screen.queryByTestId('slow')).not.toBeInTheDocument()
+  })
+
+  it('renders what it is given above the result (the model picker)', () => {
+    render(
+      <ResultPanel {...base} empty>
+        <p>picker</p>
+      </ResultPanel>,
+    )
+    expect(screen.getByText('picker')).toBeInTheDocument()
+    expect(screen.getByTestId('announcement')).toBeEmptyDOMElement()
   })
 
   it('shows the message of a failed request', () => {
-    render(<ResultPanel {...base} error="The image contains no ink." />)
+    const { rerender } = render(<ResultPanel {...base} error="The image contains no ink." />)
+    expect(screen.getByRole('alert')).toHaveTextContent('Could not recognise the drawing.')
+    rerender(<ResultPanel {...base} input="image" error="The image contains no ink." />)
+    expect(screen.getByRole('alert')).toHaveTextContent('Could not recognise the image.')
     expect(screen.getByRole('alert')).toHaveTextContent('The image contains no ink.')
     expect(screen.queryByTestId('prediction-digit')).not.toBeInTheDocument()
   })

@@ -1,13 +1,10 @@
-import { memo } from 'react'
+import { memo, type ReactNode } from 'react'
 import type { Prediction } from '../api/client'
-import { formatPercent, runnerUp } from '../lib/format'
+import { announcement, formatPercent, runnerUp } from '../lib/format'
 import { ProbabilityChart } from './ProbabilityChart'
 
-/** Below this confidence the prediction is shown as uncertain, with the runner-up. */
-export const UNCERTAIN_BELOW = 0.6
-
 export interface ResultPanelProps {
-  /** Nothing is drawn. */
+  /** Nothing is drawn and no image is chosen. */
   empty: boolean
   /** The backend cannot be reached. */
   unreachable: boolean
@@ -19,6 +16,12 @@ export interface ResultPanelProps {
   error: string | null
   /** A request has been running long enough to show an indicator. */
   loading: boolean
+  /** A request has been running for much longer than usual. */
+  slow?: boolean
+  /** What is being recognised (for the wording of an error). */
+  input?: 'drawing' | 'image'
+  /** Shown above the result (the model picker). */
+  children?: ReactNode
 }
 
 function Spinner({ label }: { label: string }) {
@@ -36,32 +39,45 @@ function Prompt() {
       <p className="prompt-title">Draw a digit 0–9</p>
       <p className="muted">
         Use the canvas: the prediction updates while you draw. Write one digit, large and centred,
-        like on a form.
+        like on a form. Or drop an image file here, or try one of the examples.
       </p>
     </div>
   )
 }
 
 function PredictionView({ result }: { result: Prediction }) {
-  const uncertain = result.confidence < UNCERTAIN_BELOW
   const second = runnerUp(result.probabilities, result.digit)
   return (
     <>
-      <div className="prediction">
-        <div className="prediction-digit" data-testid="prediction-digit" aria-label={`Predicted digit ${result.digit}`}>
+      <div className={`prediction${result.uncertain ? ' is-uncertain' : ''}`}>
+        <div
+          className="prediction-digit"
+          data-testid="prediction-digit"
+          aria-label={result.uncertain ? `Maybe digit ${result.digit}` : `Predicted digit ${result.digit}`}
+        >
           {result.digit}
         </div>
         <div className="prediction-meta">
-          <p className="confidence">
-            <span data-testid="confidence">{formatPercent(result.confidence)}</span> confidence
-          </p>
-          {uncertain ? (
-            <p className="uncertain" data-testid="uncertain">
-              <span className="badge">uncertain</span> could also be{' '}
-              <strong data-testid="runner-up">{second}</strong> ({formatPercent(result.probabilities[second] ?? 0)})
-            </p>
+          {result.uncertain ? (
+            <>
+              <p className="uncertain" data-testid="uncertain">
+                <span className="badge">uncertain</span>{' '}
+                <span data-testid="uncertain-text">
+                  Not sure — maybe {result.digit}, or <strong data-testid="runner-up">{second}</strong>
+                </span>
+              </p>
+              <p className="small">
+                <span data-testid="confidence">{formatPercent(result.confidence)}</span> for {result.digit},{' '}
+                {formatPercent(result.probabilities[second] ?? 0)} for {second}
+              </p>
+            </>
           ) : (
-            <p className="muted">{result.confidence >= 0.9 ? 'The model is confident.' : 'The model is fairly sure.'}</p>
+            <>
+              <p className="confidence">
+                <span data-testid="confidence">{formatPercent(result.confidence)}</span> confidence
+              </p>
+              <p className="muted">{result.confidence >= 0.9 ? 'The model is confident.' : 'The model is fairly sure.'}</p>
+            </>
           )}
         </div>
         <figure className="model-input">
@@ -77,13 +93,23 @@ function PredictionView({ result }: { result: Prediction }) {
       </div>
       <ProbabilityChart probabilities={result.probabilities} digit={result.digit} />
       <p className="muted small" data-testid="model-version">
-        Model {result.model_version}
+        Answered by <strong>{result.model}</strong> · {result.model_version}
       </p>
     </>
   )
 }
 
-function ResultPanelImpl({ empty, unreachable, modelMissing = false, result, error, loading }: ResultPanelProps) {
+function ResultPanelImpl({
+  empty,
+  unreachable,
+  modelMissing = false,
+  result,
+  error,
+  loading,
+  slow = false,
+  input = 'drawing',
+  children,
+}: ResultPanelProps) {
   let body
   if (unreachable) {
     body = (
@@ -106,7 +132,7 @@ function ResultPanelImpl({ empty, unreachable, modelMissing = false, result, err
   } else if (error !== null) {
     body = (
       <div className="notice notice-warning" role="alert" data-testid="prediction-error">
-        <p className="notice-title">Could not recognise the drawing.</p>
+        <p className="notice-title">Could not recognise the {input}.</p>
         <p>{error}</p>
       </div>
     )
@@ -116,15 +142,24 @@ function ResultPanelImpl({ empty, unreachable, modelMissing = false, result, err
     body = <Spinner label="Recognising…" />
   }
 
+  const showResult = !unreachable && !modelMissing && !empty && error === null && result !== null
   return (
     <section className="card result-card" aria-labelledby="result-heading" aria-busy={loading}>
       <div className="card-header">
         <h2 id="result-heading">Prediction</h2>
         {loading && result && !empty && !unreachable ? <Spinner label="Updating…" /> : null}
       </div>
-      <div className={`result-body${loading && result ? ' is-stale' : ''}`} aria-live="polite">
-        {body}
-      </div>
+      {children}
+      {slow && !empty && !unreachable ? (
+        <p className="notice notice-warning slow" role="status" data-testid="slow">
+          The service is taking longer than usual to answer…
+        </p>
+      ) : null}
+      <div className={`result-body${loading && result ? ' is-stale' : ''}`}>{body}</div>
+      {/* One short, polite announcement per reading (the chart and numbers are not read out). */}
+      <p className="visually-hidden" aria-live="polite" aria-atomic="true" data-testid="announcement">
+        {showResult && result ? announcement(result) : ''}
+      </p>
     </section>
   )
 }

@@ -1,12 +1,15 @@
 import { describe, expect, it } from 'vitest'
 import {
   beginStroke,
+  canRedo,
+  canUndo,
   clearDrawing,
   drawingReducer,
   emptyDrawing,
   endStroke,
   extendStroke,
   isEmpty,
+  redoStroke,
   renderDrawing,
   strokePath,
   undoStroke,
@@ -55,6 +58,7 @@ describe('stroke model', () => {
     expect(extendStroke(emptyDrawing, [{ x: 9, y: 9 }])).toBe(emptyDrawing)
     expect(endStroke(emptyDrawing)).toBe(emptyDrawing)
     expect(undoStroke(emptyDrawing)).toBe(emptyDrawing)
+    expect(redoStroke(emptyDrawing)).toBe(emptyDrawing)
   })
 
   it('undo removes strokes one at a time, newest first', () => {
@@ -79,6 +83,46 @@ describe('stroke model', () => {
     expect(d.active).toBeNull()
     expect(isEmpty(run([{ type: 'clear' }], d))).toBe(true)
     expect(clearDrawing()).toBe(emptyDrawing)
+  })
+
+  it('redo puts undone strokes back in order, newest undone first', () => {
+    const d = run([...line(10), ...line(20), ...line(30)])
+    expect(canUndo(d)).toBe(true)
+    expect(canRedo(d)).toBe(false)
+    const undone = run([{ type: 'undo' }, { type: 'undo' }], d)
+    expect(undone.strokes.map((s) => s.size)).toEqual([10])
+    expect(canRedo(undone)).toBe(true)
+    const once = run([{ type: 'redo' }], undone)
+    expect(once.strokes.map((s) => s.size)).toEqual([10, 20])
+    const twice = redoStroke(once)
+    expect(twice.strokes).toEqual(d.strokes)
+    expect(canRedo(twice)).toBe(false)
+    expect(redoStroke(twice)).toBe(twice)
+  })
+
+  it('undo and redo work down to an empty canvas and back', () => {
+    const d = run([...line(10), { type: 'undo' }])
+    expect(isEmpty(d)).toBe(true)
+    expect(canUndo(d)).toBe(false)
+    expect(canRedo(d)).toBe(true)
+    expect(run([{ type: 'redo' }], d).strokes.map((s) => s.size)).toEqual([10])
+  })
+
+  it('a new stroke forgets what was undone; clear forgets everything', () => {
+    const undone = run([...line(10), ...line(20), { type: 'undo' }])
+    const drawn = run(line(30), undone)
+    expect(drawn.strokes.map((s) => s.size)).toEqual([10, 30])
+    expect(canRedo(drawn)).toBe(false)
+    expect(canRedo(run([{ type: 'clear' }], undone))).toBe(false)
+  })
+
+  it('does not redo while a stroke is in progress; undoing that stroke is not redoable', () => {
+    const d = run([...line(10), ...line(20), { type: 'undo' }])
+    const drawing = { ...d, active: { points: [{ x: 1, y: 1 }], size: 5 } }
+    expect(redoStroke(drawing)).toBe(drawing)
+    const dropped = undoStroke(drawing)
+    expect(dropped.active).toBeNull()
+    expect(dropped.undone).toEqual(d.undone)
   })
 
   it('a new stroke commits one that was left open', () => {

@@ -20,9 +20,11 @@ export interface Drawing {
   readonly strokes: readonly Stroke[]
   /** The stroke being drawn right now (pointer is down), if any. */
   readonly active: Stroke | null
+  /** Undone strokes, the most recently undone last; redo puts them back. A new stroke empties it. */
+  readonly undone: readonly Stroke[]
 }
 
-export const emptyDrawing: Drawing = { strokes: [], active: null }
+export const emptyDrawing: Drawing = { strokes: [], active: null, undone: [] }
 
 /** Points closer than this (logical px) to the previous one are dropped: they add nothing visible. */
 export const MIN_POINT_DISTANCE = 0.75
@@ -33,12 +35,14 @@ export type DrawingAction =
   | { type: 'end' }
   | { type: 'cancel' }
   | { type: 'undo' }
+  | { type: 'redo' }
   | { type: 'clear' }
 
 export function beginStroke(drawing: Drawing, point: Point, size: number): Drawing {
   // A stroke that was somehow left open (e.g. a lost pointerup) is committed first.
+  // A new stroke starts a new history branch: what was undone can no longer be redone.
   const committed = endStroke(drawing)
-  return { strokes: committed.strokes, active: { points: [point], size } }
+  return { strokes: committed.strokes, active: { points: [point], size }, undone: [] }
 }
 
 export function extendStroke(drawing: Drawing, points: readonly Point[]): Drawing {
@@ -56,7 +60,7 @@ export function extendStroke(drawing: Drawing, points: readonly Point[]): Drawin
 
 export function endStroke(drawing: Drawing): Drawing {
   if (!drawing.active) return drawing
-  return { strokes: [...drawing.strokes, drawing.active], active: null }
+  return { ...drawing, strokes: [...drawing.strokes, drawing.active], active: null }
 }
 
 /** Drops the stroke in progress without keeping it (e.g. pointercancel). */
@@ -65,15 +69,34 @@ export function cancelStroke(drawing: Drawing): Drawing {
   return { ...drawing, active: null }
 }
 
-/** Removes the stroke in progress if there is one, else the last finished stroke. */
+/**
+ * Removes the stroke in progress if there is one (it is dropped: it was never finished),
+ * else moves the last finished stroke to the redo stack.
+ */
 export function undoStroke(drawing: Drawing): Drawing {
   if (drawing.active) return { ...drawing, active: null }
-  if (drawing.strokes.length === 0) return drawing
-  return { strokes: drawing.strokes.slice(0, -1), active: null }
+  const last = drawing.strokes[drawing.strokes.length - 1]
+  if (!last) return drawing
+  return { strokes: drawing.strokes.slice(0, -1), active: null, undone: [...drawing.undone, last] }
+}
+
+/** Puts the most recently undone stroke back (not while a stroke is being drawn). */
+export function redoStroke(drawing: Drawing): Drawing {
+  const next = drawing.undone[drawing.undone.length - 1]
+  if (drawing.active || !next) return drawing
+  return { strokes: [...drawing.strokes, next], active: null, undone: drawing.undone.slice(0, -1) }
 }
 
 export function clearDrawing(): Drawing {
   return emptyDrawing
+}
+
+export function canUndo(drawing: Drawing): boolean {
+  return drawing.active !== null || drawing.strokes.length > 0
+}
+
+export function canRedo(drawing: Drawing): boolean {
+  return drawing.active === null && drawing.undone.length > 0
 }
 
 export function isEmpty(drawing: Drawing): boolean {
@@ -97,6 +120,8 @@ export function drawingReducer(drawing: Drawing, action: DrawingAction): Drawing
       return cancelStroke(drawing)
     case 'undo':
       return undoStroke(drawing)
+    case 'redo':
+      return redoStroke(drawing)
     case 'clear':
       return clearDrawing()
   }

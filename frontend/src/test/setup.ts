@@ -21,22 +21,35 @@ function fakeContext(): CanvasRenderingContext2D {
   }) as unknown as CanvasRenderingContext2D
 }
 
-const contexts = new WeakMap<HTMLCanvasElement, CanvasRenderingContext2D>()
-Object.defineProperty(HTMLCanvasElement.prototype, 'getContext', {
-  configurable: true,
-  value(this: HTMLCanvasElement) {
-    let ctx = contexts.get(this)
-    if (!ctx) {
-      ctx = fakeContext()
-      contexts.set(this, ctx)
-    }
-    return ctx
-  },
-})
-Object.defineProperty(HTMLCanvasElement.prototype, 'toDataURL', {
-  configurable: true,
-  value: () => FAKE_PNG,
-})
+// Test files that run in the node environment (no DOM) skip the DOM stubs.
+if (typeof HTMLCanvasElement !== 'undefined') {
+  const contexts = new WeakMap<HTMLCanvasElement, CanvasRenderingContext2D>()
+  Object.defineProperty(HTMLCanvasElement.prototype, 'getContext', {
+    configurable: true,
+    value(this: HTMLCanvasElement) {
+      let ctx = contexts.get(this)
+      if (!ctx) {
+        ctx = fakeContext()
+        contexts.set(this, ctx)
+      }
+      return ctx
+    },
+  })
+  Object.defineProperty(HTMLCanvasElement.prototype, 'toDataURL', {
+    configurable: true,
+    value: () => FAKE_PNG,
+  })
+
+  // jsdom has no object URLs (used to show a chosen image file).
+  let nextUrl = 0
+  if (typeof URL.createObjectURL !== 'function') {
+    Object.defineProperty(URL, 'createObjectURL', {
+      configurable: true,
+      value: () => `blob:test/${++nextUrl}`,
+    })
+    Object.defineProperty(URL, 'revokeObjectURL', { configurable: true, value: () => {} })
+  }
+}
 
 afterEach(() => {
   cleanup()

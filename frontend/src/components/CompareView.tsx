@@ -1,0 +1,120 @@
+import type { ModelInfo } from '../api/client'
+import { consensus, type ModelAnswer } from '../lib/compare'
+import { formatLatency, formatPercent, runnerUp } from '../lib/format'
+import { engineLabel } from '../lib/models'
+import { MiniBars } from './MiniBars'
+
+export interface CompareViewProps {
+  /** The models the service serves (for their engine), in the service's order. */
+  models: readonly ModelInfo[]
+  /** Every model's answer to the current input; null before the first comparison. */
+  answers: readonly ModelAnswer[] | null
+  /** A comparison is running. */
+  loading: boolean
+  /** The comparison as a whole failed (e.g. the service went away). */
+  error: string | null
+  /** There is nothing to compare (empty canvas, no image). */
+  empty: boolean
+  /** The model chosen in the picker (highlighted). */
+  selected: string
+}
+
+function summary(answers: readonly ModelAnswer[]): string {
+  const answered = answers.filter((a) => a.result !== null).length
+  if (answered === 0) return 'No model could answer.'
+  const agreed = consensus(answers)
+  const failed = answers.length - answered
+  const tail = failed > 0 ? ` (${failed} failed)` : ''
+  if (agreed === null) return `The models disagree${tail}.`
+  return answered === 1 ? `One model answered: ${agreed}${tail}.` : `All ${answered} models read ${agreed}${tail}.`
+}
+
+function AnswerCard({ answer, engine, selected }: { answer: ModelAnswer; engine: string | null; selected: boolean }) {
+  const { result } = answer
+  return (
+    <li className={`compare-item${selected ? ' is-selected' : ''}`} data-testid="compare-item" data-model={answer.model}>
+      <div className="compare-item-header">
+        <h3>{answer.model}</h3>
+        {engine ? <span className="tag">{engineLabel(engine)}</span> : null}
+      </div>
+      {result ? (
+        <>
+          <div className={`compare-answer${result.uncertain ? ' is-uncertain' : ''}`}>
+            <span className="compare-digit" data-testid="compare-digit">
+              {result.digit}
+            </span>
+            <span className="compare-meta">
+              <span data-testid="compare-confidence">{formatPercent(result.confidence)}</span>
+              {result.uncertain ? (
+                <span className="uncertain small">
+                  not sure, or {runnerUp(result.probabilities, result.digit)}
+                </span>
+              ) : null}
+            </span>
+          </div>
+          <MiniBars probabilities={result.probabilities} digit={result.digit} />
+        </>
+      ) : (
+        <p className="compare-error small" role="alert">
+          {answer.error}
+        </p>
+      )}
+      <p className="muted small">
+        <span data-testid="compare-latency">{formatLatency(answer.latencyMs)}</span> round trip
+      </p>
+    </li>
+  )
+}
+
+/** Every model's answer to the same input, side by side. */
+export function CompareView({ models, answers, loading, error, empty, selected }: CompareViewProps) {
+  const engines = new Map(models.map((m) => [m.name, m.engine]))
+  let body
+  if (empty) {
+    body = <p className="muted">Draw a digit or choose an image: every model will read it.</p>
+  } else if (error !== null) {
+    body = (
+      <p className="notice notice-warning" role="alert">
+        {error}
+      </p>
+    )
+  } else if (answers === null) {
+    body = <p className="muted">Asking every model…</p>
+  } else {
+    body = (
+      <>
+        <p className="compare-summary" data-testid="compare-summary" aria-live="polite">
+          {summary(answers)}
+        </p>
+        <ul className={`compare-grid${loading ? ' is-stale' : ''}`}>
+          {answers.map((answer) => (
+            <AnswerCard
+              key={answer.model}
+              answer={answer}
+              engine={engines.get(answer.model) ?? null}
+              selected={answer.model === selected}
+            />
+          ))}
+        </ul>
+        <p className="muted small">
+          Requests go out one after another, so each latency is measured alone (in this browser,
+          network included).
+        </p>
+      </>
+    )
+  }
+  return (
+    <section className="card compare-card" aria-labelledby="compare-heading" aria-busy={loading} data-testid="compare-view">
+      <div className="card-header">
+        <h2 id="compare-heading">All models</h2>
+        {loading ? (
+          <span className="loading" role="status">
+            <span className="spinner" aria-hidden="true" />
+            Comparing…
+          </span>
+        ) : null}
+      </div>
+      {body}
+    </section>
+  )
+}

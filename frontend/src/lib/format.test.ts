@@ -1,0 +1,60 @@
+import { describe, expect, it } from 'vitest'
+import type { ModelInfo } from '../api/client'
+import { announcement, formatAccuracy, formatBytes, formatLatency, formatPercent, runnerUp, uncertainText } from './format'
+import { engineLabel, formatParameters, modelDetails, modelOptionLabel } from './models'
+
+describe('formatting', () => {
+  it('formats percentages, sizes, latencies and accuracies', () => {
+    expect(formatPercent(0.9731)).toBe('97.3%')
+    expect(formatPercent(0.99996)).toBe('>99.9%')
+    expect(formatPercent(1)).toBe('100.0%')
+    expect(formatPercent(0.00001)).toBe('<0.1%')
+    expect(formatPercent(0)).toBe('0.0%')
+    expect(formatBytes(512)).toBe('512 B')
+    expect(formatBytes(1_234_567)).toBe('1.2 MB')
+    expect(formatBytes(345_000)).toBe('345 kB')
+    expect(formatLatency(37.6)).toBe('38 ms')
+    expect(formatLatency(1420)).toBe('1.4 s')
+    expect(formatAccuracy(0.99612)).toBe('99.61%')
+    expect(formatAccuracy(null)).toBeNull()
+  })
+
+  it('words an uncertain answer and what a screen reader hears', () => {
+    expect(runnerUp([0.1, 0.5, 0.4], 1)).toBe(2)
+    expect(uncertainText(4, 9)).toBe('Not sure — maybe 4, or 9')
+    const probabilities = [0, 0, 0, 0, 0.5, 0, 0, 0, 0, 0.4]
+    expect(announcement({ digit: 4, uncertain: true, probabilities })).toBe('Not sure — maybe 4, or 9.')
+    expect(announcement({ digit: 4, uncertain: false, probabilities })).toBe('The model reads 4.')
+  })
+})
+
+describe('model labels', () => {
+  const model: ModelInfo = {
+    name: 'cnn',
+    description: 'Enhanced CNN',
+    engine: 'litert',
+    version: 'v1',
+    default: true,
+    file: 'cnn.tflite',
+    size_bytes: 1_650_000,
+    parameters: 400_000,
+    test_accuracy: 0.9961,
+    card: {},
+  }
+
+  it('names engines, and keeps unknown ones as they are', () => {
+    expect(engineLabel('litert')).toBe('LiteRT')
+    expect(engineLabel('keras')).toBe('Keras')
+    expect(engineLabel('numpymlp')).toBe('NumPy')
+    expect(engineLabel('onnx')).toBe('onnx')
+  })
+
+  it('summarises a model', () => {
+    expect(modelOptionLabel(model)).toBe('cnn (default) — LiteRT · 99.61% · 1.6 MB')
+    expect(modelOptionLabel({ ...model, default: false, test_accuracy: null })).toBe('cnn — LiteRT · 1.6 MB')
+    expect(modelDetails(model)).toBe('Enhanced CNN · 400k parameters')
+    expect(modelDetails({ ...model, parameters: null, test_accuracy: null })).toBe('Enhanced CNN · no test accuracy on record')
+    expect(formatParameters(1_234_567)).toBe('1.2M parameters')
+    expect(formatParameters(512)).toBe('512 parameters')
+  })
+})
