@@ -18,6 +18,7 @@ STATUS_BY_CODE = {
     "image_too_large": 413,
     "empty_image": 422,
     "payload_too_large": 413,
+    "batch_too_large": 413,
     "unknown_model": 422,
     "model_unavailable": 503,
 }
@@ -45,15 +46,23 @@ def error_json(status_code: int, code: str, detail: str, headers: dict[str, str]
     return JSONResponse({"detail": detail, "code": code}, status_code=status_code, headers=headers)
 
 
-def _describe_validation(errors: list[Any]) -> str:
+_EXPECTED_BY_PATH = {
+    "/predict/batch": 'JSON like {"images": ["<base64 PNG>", ...]}',
+    "/predict/upload": 'multipart/form-data with the image in a "file" field',
+}
+_EXPECTED = 'JSON like {"image": "<base64 PNG>"}'
+
+
+def _describe_validation(errors: list[Any], path: str = "/predict") -> str:
+    expected = _EXPECTED_BY_PATH.get(path, _EXPECTED)
     parts = []
     for err in errors:
         if err.get("type") == "json_invalid":
             reason = err.get("ctx", {}).get("error", "parse error")
-            return f'the body is not valid JSON ({reason}): send {{"image": "<base64 PNG>"}}'
+            return f"the body is not valid JSON ({reason}): send {expected}"
         loc = ".".join(str(p) for p in err.get("loc", ()) if p != "body") or "body"
         parts.append(f"{loc}: {err.get('msg', 'invalid')}")
-    return "invalid request: " + "; ".join(parts) + ' (expected JSON like {"image": "<base64 PNG>"})'
+    return "invalid request: " + "; ".join(parts) + f" (expected {expected})"
 
 
 def install_error_handlers(app: FastAPI) -> None:
@@ -64,11 +73,15 @@ def install_error_handlers(app: FastAPI) -> None:
         return error_json(exc.status_code, exc.code, exc.detail)
 
     @app.exception_handler(RequestValidationError)
-    async def _validation(_: Request, exc: RequestValidationError) -> JSONResponse:
-        return error_json(422, "invalid_request", _describe_validation(list(exc.errors())))
+    async def _validation(request: Request, exc: RequestValidationError) -> JSONResponse:
+        return error_json(422, "invalid_request", _describe_validation(list(exc.errors()), request.url.path))
 
     @app.exception_handler(StarletteHTTPException)
-    async def _http(_: Request, exc: StarletteHTTPException) -> JSONResponse:
+    async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        if exc.status_code == 400:  # FastAPI: a body it cannot parse (not UTF-8, broken multipart)
+            expected = _EXPECTED_BY_PATH.get(request.url.path, _EXPECTED)
+            detail = f"the request body cannot be parsed ({exc.detail}): send {expected}"
+            return error_json(422, "invalid_request", detail)
         code = {404: "not_found", 405: "method_not_allowed", 413: "payload_too_large"}.get(
             exc.status_code, "http_error"
         )

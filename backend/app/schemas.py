@@ -91,7 +91,72 @@ class ErrorResponse(BaseModel):
     code: str = Field(
         description=(
             "Machine-readable reason: invalid_request, invalid_base64, invalid_image, "
-            "image_too_large, empty_image, payload_too_large, unknown_model, model_unavailable, not_found, "
-            "method_not_allowed."
+            "image_too_large, empty_image, payload_too_large, batch_too_large, unknown_model, "
+            "model_unavailable, not_found, method_not_allowed."
         )
     )
+
+
+class BatchPredictRequest(BaseModel):
+    """Several images to recognise with one model, in one request."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={"examples": [{"images": ["iVBORw0KGgo...", "data:image/png;base64,iVBORw0KGgo..."]}]},
+    )
+
+    images: list[str] = Field(
+        min_length=1,
+        description=(
+            "The images, each as `POST /predict`'s `image` (raw base64 or a data URL). At most "
+            "`MAX_BATCH_SIZE` (256 by default) images; a longer list gets 413 `batch_too_large`."
+        ),
+    )
+    model: str | None = Field(
+        default=None,
+        description="Which model answers every image (see GET /models); the service's default when omitted.",
+        examples=["cnn"],
+    )
+
+
+class BatchPrediction(BaseModel):
+    """What the model read in one image of the batch."""
+
+    index: int = Field(ge=0, description="Position of the image in `images`.")
+    status: Literal["ok"] = Field(description="`ok`: the image was recognised.")
+    digit: int = Field(ge=0, le=9, description="The most probable digit.")
+    confidence: Probability = Field(description="Probability of `digit`, in [0, 1].")
+    uncertain: bool = Field(description="True when `confidence` is below `UNCERTAIN_BELOW` (see `POST /predict`).")
+    probabilities: list[Probability] = Field(
+        min_length=10, max_length=10, description="Probability of each digit 0-9 (index = digit); they sum to 1."
+    )
+
+
+class BatchImageError(BaseModel):
+    """Why one image of the batch could not be recognised; the other images are still answered."""
+
+    index: int = Field(ge=0, description="Position of the image in `images`.")
+    status: Literal["error"] = Field(description="`error`: this image was refused.")
+    code: str = Field(
+        description="Machine-readable reason, as `POST /predict` would answer for this image alone: "
+        "invalid_base64, invalid_image, image_too_large, empty_image."
+    )
+    detail: str = Field(description="What is wrong with this image, in words.")
+
+
+BatchItem = Annotated[BatchPrediction | BatchImageError, Field(discriminator="status")]
+
+
+class BatchPredictResponse(BaseModel):
+    """One result per image, in the order of `images`.
+
+    A bad image does not fail the batch: its result has `status: "error"` with the `code` and
+    `detail` that `POST /predict` would have answered for it alone. Only request-level problems
+    (invalid JSON, too many images, body too large, unknown model) refuse the whole batch with a 4xx.
+    """
+
+    model: str = Field(description="Name of the model that answered.")
+    model_version: str = Field(description="Its version.")
+    count: int = Field(ge=0, description="Number of results (= number of images).")
+    errors: int = Field(ge=0, description="How many results are errors.")
+    results: list[BatchItem] = Field(description="One per image, in order: a prediction or an error.")

@@ -31,6 +31,27 @@ class Settings(DataSettings):
         inference_threads: threads per inference engine (LiteRT ``num_threads``, TensorFlow
             intra-op threads); 1 keeps concurrent requests from fighting over the cores.
         log_level: uvicorn's log level.
+        workers: server processes ``python -m app`` starts (uvicorn ``--workers``). Python runs
+            one request's CPU work at a time per process, so one process per core (2 here) with
+            1 inference thread each serves the most predictions per second; see
+            ``benchmarks/README.md``.
+        inline_inference: run ``/predict``'s CPU work (about 1-2 ms) on the event loop instead
+            of handing it to a worker thread: no thread hop, no GIL hand-over; measured faster.
+        max_batch_size: most images in one ``POST /predict/batch``; more gets 413
+            ``batch_too_large``.
+        max_batch_body_bytes: largest body of ``POST /predict/batch`` in bytes (other routes:
+            ``max_body_bytes``); larger bodies get 413.
+        max_batch_pixels: most pixels (width*height, summed over the images) one batch may
+            decode; images past the budget get the per-image error ``image_too_large``, so a
+            batch of decompression bombs costs at most this much decoding.
+        inference_batch_size: images per engine call when a batch is run; LiteRT's time per
+            image grows 3-5x past ~64 images a call (the activations no longer fit in cache).
+        graceful_shutdown_seconds: on SIGTERM/SIGINT, how long in-flight requests may take to
+            finish before they are cancelled (uvicorn ``timeout_graceful_shutdown``), seconds.
+        access_log: write one JSON line per request (request id, route, status, duration in
+            milliseconds) to standard output.
+        log_format: ``json`` (one object per line) or ``text`` for the service's own logs.
+        metrics: serve Prometheus metrics at ``GET /metrics``.
     """
 
     environment: Literal["development", "production"] = "development"
@@ -40,11 +61,21 @@ class Settings(DataSettings):
     max_body_bytes: int = Field(default=2_000_000, gt=0)
     max_image_pixels: int = Field(default=4_000_000, gt=0)
     allowed_formats: frozenset[str] = frozenset({"PNG", "JPEG", "WEBP", "BMP", "GIF"})
-    models: list[str] = Field(default_factory=lambda: ["cnn", "cnn-keras", "cnn-litert-dynamic"])
+    models: list[str] = Field(default_factory=lambda: ["cnn", "cnn-keras", "cnn-litert-dynamic", "mlp", "mlp-numpy"])
     default_model: str = "cnn"
     uncertain_below: float = Field(default=0.7, ge=0.0, le=1.0)
     inference_threads: int = Field(default=1, ge=1)
     log_level: str = "info"
+    workers: int = Field(default=2, ge=1)
+    inline_inference: bool = True
+    max_batch_size: int = Field(default=256, ge=1)
+    max_batch_body_bytes: int = Field(default=16_000_000, gt=0)
+    max_batch_pixels: int = Field(default=64_000_000, gt=0)
+    inference_batch_size: int = Field(default=32, ge=1)
+    graceful_shutdown_seconds: int = Field(default=10, ge=0)
+    access_log: bool = True
+    log_format: Literal["json", "text"] = "json"
+    metrics: bool = True
 
 
 @lru_cache

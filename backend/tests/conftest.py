@@ -19,7 +19,7 @@ from app.main import create_app
 from app.settings import Settings
 from digits.data import Mnist, load_mnist
 from digits.engines import Engine
-from digits.registry import MODEL_SPECS, load_engines
+from digits.registry import load_engines
 from digits.settings import DataSettings
 
 
@@ -39,7 +39,7 @@ def mnist(mnist_dir: Path) -> Mnist:
 @pytest.fixture(scope="session")
 def engines() -> dict[str, Engine]:
     """Every committed model, loaded once for the whole session."""
-    loaded, errors = load_engines(MODEL_SPECS, DataSettings().models_dir)
+    loaded, errors = load_engines(Settings().models, DataSettings().models_dir)
     assert not errors, errors
     return loaded
 

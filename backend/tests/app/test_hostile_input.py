@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import io
 import struct
+import time
 import zlib
 
 import numpy as np
@@ -147,3 +148,93 @@ def test_tiff_is_not_an_allowed_format(client, digit_canvas) -> None:
 def test_beyond_pillows_own_bomb_limit_is_413_too(client) -> None:
     response = post(client, b64(png_claiming(20_000, 20_000)))
     assert response.status_code == 413 and response.json()["code"] == "image_too_large"
+
+
+# --- /predict/batch and /predict/upload -------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        b"[" * 100_000,
+        b'{"images": ' + b"[" * 50_000 + b"]" * 50_000 + b"}",
+        b'{"images": [null]}',
+        b'{"images": [["a"]]}',
+        b'{"images": {"0": "a"}}',
+        b'{"images": ["a"], "model": 7}',
+        b"\xff\xfe\x00garbage",
+        b"",
+    ],
+)
+@pytest.mark.parametrize("path", ["/predict", "/predict/batch"])
+def test_hostile_json_is_422_never_5xx(client, path: str, body: bytes) -> None:
+    response = client.post(path, content=body, headers={"content-type": "application/json"})
+    assert response.status_code == 422, response.text
+    assert response.json()["code"] == "invalid_request"
+
+
+def test_a_batch_of_bombs_is_refused_per_image_without_decoding(client, mnist) -> None:
+    """256 tiny PNGs each claiming 10,000 x 10,000 pixels: refused from their headers, quickly."""
+    good = b64(encode(Image.open(io.BytesIO(render_canvas(mnist.x_test[0]))), "PNG"))
+    images = [b64(png_claiming(10_000, 10_000))] * 255 + [good]
+    started = time.perf_counter()
+    response = client.post("/predict/batch", json={"images": images})
+    elapsed = time.perf_counter() - started
+    assert response.status_code == 200
+    body = response.json()
+    assert body["errors"] == 255 and {r.get("code") for r in body["results"][:255]} == {"image_too_large"}
+    assert body["results"][255]["status"] == "ok" and body["results"][255]["digit"] == int(mnist.y_test[0])
+    assert elapsed < 10, elapsed
+
+
+@pytest.mark.parametrize(
+    ("payload", "code"),
+    [
+        (b"<svg xmlns='http://www.w3.org/2000/svg'><text>7</text></svg>", "invalid_image"),
+        (b"\x89PNG\r\n\x1a\n", "invalid_image"),
+        (b"", "invalid_base64"),  # an empty field
+    ],
+)
+def test_hostile_images_in_a_batch(client, payload: bytes, code: str) -> None:
+    response = client.post("/predict/batch", json={"images": [b64(payload), "data:text/html;base64,PGI+"]})
+    assert response.status_code == 200
+    results = response.json()["results"]
+    assert results[0]["code"] == code and results[1]["code"] == "invalid_base64"
+
+
+@pytest.mark.parametrize(
+    ("content", "content_type"),
+    [
+        (b"--x\r\n" * 1000, "multipart/form-data; boundary=x"),
+        (b"garbage", "multipart/form-data"),
+        (b'{"file": "iVBOR"}', "application/json"),
+        (b"file=abc", "application/x-www-form-urlencoded"),
+    ],
+)
+def test_hostile_upload_bodies_are_422(client, content: bytes, content_type: str) -> None:
+    response = client.post("/predict/upload", content=content, headers={"content-type": content_type})
+    assert response.status_code == 422, response.text
+    assert response.json()["code"] == "invalid_request"
+
+
+@pytest.mark.parametrize(
+    ("data", "status", "code"),
+    [
+        (lambda: png_claiming(10_000, 10_000), 413, "image_too_large"),
+        (lambda: png_claiming(20_000, 20_000), 413, "image_too_large"),
+        (lambda: b"%PDF-1.4 not a digit", 400, "invalid_image"),
+        (lambda: encode(Image.new("L", (10, 10)), "TIFF"), 400, "invalid_image"),
+        (lambda: encode(Image.new("RGB", (280, 280), "white"), "PNG"), 422, "empty_image"),
+    ],
+)
+def test_hostile_uploads(client, data, status: int, code: str) -> None:
+    response = client.post("/predict/upload", files={"file": ("digit.png", data(), "image/png")})
+    assert response.status_code == status, response.text
+    assert response.json()["code"] == code
+
+
+def test_upload_with_an_unknown_model(client, digit_canvas) -> None:
+    response = client.post(
+        "/predict/upload", files={"file": ("d.png", encode(digit_canvas, "PNG"), "image/png")}, data={"model": "x"}
+    )
+    assert response.status_code == 422 and response.json()["code"] == "unknown_model"

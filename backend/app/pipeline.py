@@ -1,0 +1,216 @@
+"""Recognition for the routes: request image(s) -> the JSON response body, timed per stage.
+
+Stages (each timed, in milliseconds, and sent as ``Server-Timing``):
+
+* ``decode``: base64 (or a data URL) to bytes, and the bytes to a Pillow image
+  (:func:`digits.preprocessing.decode_image`, with the service's limits);
+* ``preprocess``: :func:`digits.preprocessing.preprocess` to the 28x28 model input;
+* ``inference``: the engine's ``predict_proba``;
+* ``serialize``: the response body as JSON bytes (for ``/predict``, with the 28x28 PNG).
+
+Together ``decode`` and ``preprocess`` are exactly :func:`digits.preprocessing.preprocess_bytes`,
+the one path from image bytes to the model's input.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+from app.decoding import decode_image_field
+from app.errors import ApiError
+from app.observability import IMAGES_REFUSED, PREDICTIONS, STAGE_SECONDS
+from app.schemas import PredictResponse
+from app.settings import Settings
+from digits.engines import Engine
+from digits.preprocessing import (
+    ImageTooLargeError,
+    Preprocessed,
+    PreprocessingError,
+    decode_image,
+    preprocess,
+    to_png,
+)
+
+STAGES = ("decode", "preprocess", "inference", "serialize")
+
+
+@dataclass
+class Timings:
+    """Milliseconds spent in each stage of one request."""
+
+    ms: dict[str, float] = field(default_factory=lambda: dict.fromkeys(STAGES, 0.0))
+
+    def add(self, stage: str, since: float) -> float:
+        """Add ``perf_counter() - since`` to ``stage``; return the new ``perf_counter()``."""
+        now = time.perf_counter()
+        self.ms[stage] += (now - since) * 1000
+        return now
+
+    def server_timing(self) -> str:
+        """The ``Server-Timing`` header value, e.g. ``decode;dur=0.412, preprocess;dur=0.533, ...``."""
+        return ", ".join(f"{stage};dur={ms:.3f}" for stage, ms in self.ms.items())
+
+    def observe(self) -> None:
+        """Record the stages in the ``digits_stage_seconds`` histogram."""
+        for stage, ms in self.ms.items():
+            STAGE_SECONDS.labels(stage).observe(ms / 1000)
+
+
+@dataclass
+class Answer:
+    """A response body (JSON bytes) and how long each stage took."""
+
+    body: bytes
+    timings: Timings
+
+
+def _to_input(image: str | bytes, settings: Settings, timings: Timings, max_pixels: int) -> tuple[Preprocessed, int]:
+    """One image field (or raw bytes) -> (the model's input, the image's pixel count).
+
+    Refusals are raised as :class:`ApiError`.
+    """
+    started = time.perf_counter()
+    stage = "decode"
+    try:
+        data = decode_image_field(image) if isinstance(image, str) else image
+        img = decode_image(data, max_pixels=max_pixels, allowed_formats=settings.allowed_formats)
+        started = timings.add(stage, started)
+        stage = "preprocess"
+        pre = preprocess(img)
+        timings.add(stage, started)
+        return pre, img.width * img.height
+    except PreprocessingError as exc:
+        timings.add(stage, started)
+        raise ApiError.from_preprocessing(exc) from exc
+    except ApiError:
+        timings.add(stage, started)
+        raise
+
+
+def _normalised(probabilities: NDArray[np.float32]) -> NDArray[np.float64]:
+    """Rows in float64 that sum to 1 (the engines' float32 rows are off by ~1e-7)."""
+    rows = probabilities.astype(np.float64)
+    rows /= rows.sum(axis=1, keepdims=True)
+    return rows
+
+
+def recognise(engine: Engine, image: str | bytes, settings: Settings) -> Answer:
+    """One image (a base64/data-URL field, or the file's bytes) -> the ``PredictResponse`` JSON.
+
+    Raises:
+        ApiError: invalid_base64, invalid_image, image_too_large, empty_image (see
+            :data:`app.errors.STATUS_BY_CODE` for the statuses).
+    """
+    timings = Timings()
+    try:
+        pre, _ = _to_input(image, settings, timings, settings.max_image_pixels)
+    except ApiError as exc:
+        IMAGES_REFUSED.labels(exc.code).inc()
+        raise
+    started = time.perf_counter()
+    probabilities = _normalised(engine.predict_proba(pre.image[None, :, :, None]))[0]
+    started = timings.add("inference", started)
+    digit = int(np.argmax(probabilities))
+    confidence = float(probabilities[digit])
+    body = PredictResponse(
+        digit=digit,
+        confidence=confidence,
+        uncertain=confidence < settings.uncertain_below,
+        probabilities=probabilities.tolist(),
+        model=engine.name,
+        model_version=engine.version,
+        input_image=base64.b64encode(to_png(pre.image)).decode("ascii"),
+    ).model_dump_json()
+    timings.add("serialize", started)
+    PREDICTIONS.labels(engine.name, str(digit)).inc()
+    timings.observe()
+    return Answer(body.encode(), timings)
+
+
+def recognise_batch(engine: Engine, images: Sequence[str], settings: Settings) -> Answer:
+    """Many images -> the ``BatchPredictResponse`` JSON: one result per image, in order.
+
+    Images that cannot be recognised get a result with ``status: "error"`` and the code and
+    detail ``POST /predict`` would answer for them; the rest are run through the engine together,
+    ``settings.inference_batch_size`` images per call. Decoding stops granting pixels once the
+    batch has decoded ``settings.max_batch_pixels``: later images get ``image_too_large``.
+
+    Raises:
+        ApiError: ``batch_too_large`` (413) for more than ``settings.max_batch_size`` images.
+    """
+    if len(images) > settings.max_batch_size:
+        raise ApiError(
+            "batch_too_large",
+            f"the batch has {len(images)} images; the limit is {settings.max_batch_size} (MAX_BATCH_SIZE): "
+            "split it into smaller batches",
+        )
+    timings = Timings()
+    results: list[dict[str, Any] | None] = [None] * len(images)
+    inputs: list[NDArray[np.float32]] = []
+    positions: list[int] = []
+    budget = settings.max_batch_pixels
+    for index, image in enumerate(images):
+        max_pixels = min(settings.max_image_pixels, budget)
+        try:
+            pre, pixels = _to_input(image, settings, timings, max_pixels)
+        except ApiError as exc:
+            detail = exc.detail
+            if isinstance(exc.__cause__, ImageTooLargeError) and max_pixels < settings.max_image_pixels:
+                detail += (
+                    f" (the pixels left of the batch's budget of {settings.max_batch_pixels} pixels, "
+                    "MAX_BATCH_PIXELS: send large images in smaller batches)"
+                )
+            results[index] = {"index": index, "status": "error", "code": exc.code, "detail": detail}
+            IMAGES_REFUSED.labels(exc.code).inc()
+            continue
+        budget -= pixels
+        inputs.append(pre.image)
+        positions.append(index)
+
+    started = time.perf_counter()
+    if inputs:
+        x = np.stack(inputs)[..., None]
+        step = settings.inference_batch_size
+        chunks = [engine.predict_proba(x[start : start + step]) for start in range(0, len(x), step)]
+        probabilities = _normalised(np.concatenate(chunks))
+    else:
+        probabilities = np.zeros((0, 10))
+    started = timings.add("inference", started)
+
+    digits = probabilities.argmax(axis=1) if len(probabilities) else np.zeros(0, dtype=np.int64)
+    confidences = probabilities[np.arange(len(digits)), digits]
+    for position, digit, confidence, row in zip(
+        positions, digits.tolist(), confidences.tolist(), probabilities.tolist(), strict=True
+    ):
+        results[position] = {
+            "index": position,
+            "status": "ok",
+            "digit": digit,
+            "confidence": confidence,
+            "uncertain": confidence < settings.uncertain_below,
+            "probabilities": row,
+        }
+    body = json.dumps(
+        {
+            "model": engine.name,
+            "model_version": engine.version,
+            "count": len(results),
+            "errors": len(results) - len(positions),
+            "results": results,
+        },
+        separators=(",", ":"),
+    )
+    timings.add("serialize", started)
+    for digit, count in enumerate(np.bincount(digits, minlength=10).tolist()):
+        if count:
+            PREDICTIONS.labels(engine.name, str(digit)).inc(count)
+    timings.observe()
+    return Answer(body.encode(), timings)
