@@ -39,6 +39,9 @@ from digits.preprocessing import (
     to_png,
 )
 
+DEFAULT_UNCERTAIN_BELOW = 0.7
+"""Threshold for a model whose card has no calibrated one."""
+
 STAGES = ("decode", "preprocess", "inference", "serialize")
 
 
@@ -95,6 +98,16 @@ def _to_input(image: str | bytes, settings: Settings, timings: Timings, max_pixe
         raise
 
 
+def uncertain_threshold(engine: Engine, settings: Settings) -> float:
+    """Confidence below which an answer is ``uncertain``: ``UNCERTAIN_BELOW`` when set, else the
+    threshold calibrated for this model (its card's ``uncertain.threshold``, written by
+    ``python -m digits.calibration``), else 0.7."""
+    if settings.uncertain_below is not None:
+        return settings.uncertain_below
+    calibrated = engine.card.get("uncertain", {}).get("threshold")
+    return float(calibrated) if calibrated is not None else DEFAULT_UNCERTAIN_BELOW
+
+
 def _normalised(probabilities: NDArray[np.float32]) -> NDArray[np.float64]:
     """Rows in float64 that sum to 1 (the engines' float32 rows are off by ~1e-7)."""
     rows = probabilities.astype(np.float64)
@@ -123,7 +136,7 @@ def recognise(engine: Engine, image: str | bytes, settings: Settings) -> Answer:
     body = PredictResponse(
         digit=digit,
         confidence=confidence,
-        uncertain=confidence < settings.uncertain_below,
+        uncertain=confidence < uncertain_threshold(engine, settings),
         probabilities=probabilities.tolist(),
         model=engine.name,
         model_version=engine.version,
@@ -187,6 +200,7 @@ def recognise_batch(engine: Engine, images: Sequence[str], settings: Settings) -
 
     digits = probabilities.argmax(axis=1) if len(probabilities) else np.zeros(0, dtype=np.int64)
     confidences = probabilities[np.arange(len(digits)), digits]
+    threshold = uncertain_threshold(engine, settings)
     for position, digit, confidence, row in zip(
         positions, digits.tolist(), confidences.tolist(), probabilities.tolist(), strict=True
     ):
@@ -195,7 +209,7 @@ def recognise_batch(engine: Engine, images: Sequence[str], settings: Settings) -
             "status": "ok",
             "digit": digit,
             "confidence": confidence,
-            "uncertain": confidence < settings.uncertain_below,
+            "uncertain": confidence < threshold,
             "probabilities": row,
         }
     body = json.dumps(

@@ -27,7 +27,9 @@ class Settings(DataSettings):
         models: the models to load at start-up (names of ``digits.registry.MODEL_SPECS``).
         default_model: the model ``/predict`` uses when the request names none.
         uncertain_below: confidence under which an answer is flagged ``uncertain`` (a scribble,
-            a letter, an ambiguous digit); chosen on the validation split, see the model card.
+            a letter, an ambiguous digit). Unset: each model's own threshold, chosen on the
+            validation split by ``python -m digits.calibration`` (its card's ``uncertain``), or
+            0.7 for a model without one.
         inference_threads: threads per inference engine (LiteRT ``num_threads``, TensorFlow
             intra-op threads); 1 keeps concurrent requests from fighting over the cores.
         log_level: uvicorn's log level.
@@ -63,7 +65,7 @@ class Settings(DataSettings):
     allowed_formats: frozenset[str] = frozenset({"PNG", "JPEG", "WEBP", "BMP", "GIF"})
     models: list[str] = Field(default_factory=lambda: ["cnn", "cnn-keras", "cnn-litert-dynamic", "mlp", "mlp-numpy"])
     default_model: str = "cnn"
-    uncertain_below: float = Field(default=0.7, ge=0.0, le=1.0)
+    uncertain_below: float | None = Field(default=None, ge=0.0, le=1.0)
     inference_threads: int = Field(default=1, ge=1)
     log_level: str = "info"
     workers: int = Field(default=2, ge=1)

@@ -255,11 +255,12 @@ def test_upload_over_the_limit_is_413(client, settings) -> None:
     assert response.status_code == 413 and response.json()["code"] == "payload_too_large"
 
 
-@pytest.mark.xfail(reason="TODO(lead): threshold and model for not-a-digit are being chosen", strict=False)
-def test_a_scribble_is_flagged_uncertain_more_often_than_digits(client, mnist) -> None:
+def test_a_scribble_is_flagged_uncertain_more_often_than_digits(client, engines, mnist) -> None:
     """Not-a-digit input (random scribbles) is answered as uncertain far more often than digits."""
     from PIL import ImageDraw
 
+    threshold = engines["cnn"].card["uncertain"]["threshold"]
+    assert 0.3 < threshold < 0.99
     rng = np.random.default_rng(7)
     scribbles_uncertain = 0
     for _ in range(20):
@@ -267,10 +268,10 @@ def test_a_scribble_is_flagged_uncertain_more_often_than_digits(client, mnist) -
         points = [tuple(int(v) for v in rng.integers(20, 260, size=2)) for _ in range(12)]
         ImageDraw.Draw(img).line(points, fill=0, width=14, joint="curve")
         body = client.post("/predict", json={"image": b64(png_bytes(img))}).json()
-        assert body["uncertain"] == (body["confidence"] < 0.7)
+        assert body["uncertain"] == (body["confidence"] < threshold)
         scribbles_uncertain += body["uncertain"]
     digits_uncertain = sum(
         client.post("/predict", json={"image": b64(render_canvas(mnist.x_test[i]))}).json()["uncertain"]
         for i in range(20)
     )
-    assert scribbles_uncertain >= 8 and digits_uncertain <= 1, (scribbles_uncertain, digits_uncertain)
+    assert scribbles_uncertain >= 15 and digits_uncertain <= 1, (scribbles_uncertain, digits_uncertain)
