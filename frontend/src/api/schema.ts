@@ -59,8 +59,36 @@ export interface paths {
          *
          *     The image is normalised the way MNIST was prepared (see `digits.preprocessing`):
          *     polarity, crop to the ink, scale to 20x20, centre of mass at the centre of 28x28.
+         *     The `Server-Timing` header gives the milliseconds spent decoding, preprocessing,
+         *     running the model and serialising (and in the app as a whole).
          */
         post: operations["predict_predict_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/predict/batch": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Predict Batch
+         * @description Recognise one digit in each of up to `MAX_BATCH_SIZE` (256) images, with one model.
+         *
+         *     Answers one result per image, in order. An image that cannot be recognised does not fail
+         *     the batch: its result has `status: "error"` and the `code` and `detail` that `POST /predict`
+         *     would answer for it. More than `MAX_BATCH_SIZE` images, or a body over
+         *     `MAX_BATCH_BODY_BYTES`, gets 413; an unknown model 422. The images are run through the
+         *     model together (`INFERENCE_BATCH_SIZE` per engine call), on a worker thread.
+         */
+        post: operations["predict_batch_predict_batch_post"];
         delete?: never;
         options?: never;
         head?: never;
@@ -93,6 +121,126 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        /**
+         * BatchImageError
+         * @description Why one image of the batch could not be recognised; the other images are still answered.
+         */
+        BatchImageError: {
+            /**
+             * Index
+             * @description Position of the image in `images`.
+             */
+            index: number;
+            /**
+             * @description `error`: this image was refused. (enum property replaced by openapi-typescript)
+             * @enum {string}
+             */
+            status: "error";
+            /**
+             * Code
+             * @description Machine-readable reason, as `POST /predict` would answer for this image alone: invalid_base64, invalid_image, image_too_large, empty_image.
+             */
+            code: string;
+            /**
+             * Detail
+             * @description What is wrong with this image, in words.
+             */
+            detail: string;
+        };
+        /**
+         * BatchPredictRequest
+         * @description Several images to recognise with one model, in one request.
+         * @example {
+         *       "images": [
+         *         "iVBORw0KGgo...",
+         *         "data:image/png;base64,iVBORw0KGgo..."
+         *       ]
+         *     }
+         */
+        BatchPredictRequest: {
+            /**
+             * Images
+             * @description The images, each as `POST /predict`'s `image` (raw base64 or a data URL). At most `MAX_BATCH_SIZE` (256 by default) images; a longer list gets 413 `batch_too_large`.
+             */
+            images: string[];
+            /**
+             * Model
+             * @description Which model answers every image (see GET /models); the service's default when omitted.
+             * @example cnn
+             */
+            model?: string | null;
+        };
+        /**
+         * BatchPredictResponse
+         * @description One result per image, in the order of `images`.
+         *
+         *     A bad image does not fail the batch: its result has `status: "error"` with the `code` and
+         *     `detail` that `POST /predict` would have answered for it alone. Only request-level problems
+         *     (invalid JSON, too many images, body too large, unknown model) refuse the whole batch with a 4xx.
+         */
+        BatchPredictResponse: {
+            /**
+             * Model
+             * @description Name of the model that answered.
+             */
+            model: string;
+            /**
+             * Model Version
+             * @description Its version.
+             */
+            model_version: string;
+            /**
+             * Count
+             * @description Number of results (= number of images).
+             */
+            count: number;
+            /**
+             * Errors
+             * @description How many results are errors.
+             */
+            errors: number;
+            /**
+             * Results
+             * @description One per image, in order: a prediction or an error.
+             */
+            results: (components["schemas"]["BatchPrediction"] | components["schemas"]["BatchImageError"])[];
+        };
+        /**
+         * BatchPrediction
+         * @description What the model read in one image of the batch.
+         */
+        BatchPrediction: {
+            /**
+             * Index
+             * @description Position of the image in `images`.
+             */
+            index: number;
+            /**
+             * @description `ok`: the image was recognised. (enum property replaced by openapi-typescript)
+             * @enum {string}
+             */
+            status: "ok";
+            /**
+             * Digit
+             * @description The most probable digit.
+             */
+            digit: number;
+            /**
+             * Confidence
+             * @description Probability of `digit`, in [0, 1].
+             */
+            confidence: number;
+            /**
+             * Uncertain
+             * @description True when `confidence` is below `UNCERTAIN_BELOW` (see `POST /predict`).
+             */
+            uncertain: boolean;
+            /**
+             * Probabilities
+             * @description Probability of each digit 0-9 (index = digit); they sum to 1.
+             */
+            probabilities: number[];
+        };
         /** Body_predict_upload_predict_upload_post */
         Body_predict_upload_predict_upload_post: {
             /**
@@ -118,7 +266,7 @@ export interface components {
             detail: string;
             /**
              * Code
-             * @description Machine-readable reason: invalid_request, invalid_base64, invalid_image, image_too_large, empty_image, payload_too_large, unknown_model, model_unavailable, not_found, method_not_allowed.
+             * @description Machine-readable reason: invalid_request, invalid_base64, invalid_image, image_too_large, empty_image, payload_too_large, batch_too_large, unknown_model, model_unavailable, not_found, method_not_allowed.
              */
             code: string;
         };
@@ -295,6 +443,15 @@ export interface operations {
                     "application/json": components["schemas"]["HealthResponse"];
                 };
             };
+            /** @description The default model is not loaded. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HealthResponse"];
+                };
+            };
         };
     };
     models_models_get: {
@@ -358,6 +515,57 @@ export interface operations {
                 };
             };
             /** @description Invalid request body, an unknown model, or an image with no ink. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The model is not loaded. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    predict_batch_predict_batch_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["BatchPredictRequest"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BatchPredictResponse"];
+                };
+            };
+            /** @description Body over MAX_BATCH_BODY_BYTES, or more than MAX_BATCH_SIZE images. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Invalid request body (e.g. no images) or an unknown model. */
             422: {
                 headers: {
                     [name: string]: unknown;
