@@ -74,6 +74,7 @@ train: $(BACKEND_STAMP) ## Train the CNN in two stages (~50 min on 2 cores), exp
 	cd backend && .venv/bin/python -m digits.export
 	cd backend && .venv/bin/python -m digits.evaluate --update-card
 	cd backend && .venv/bin/python -m digits.calibration
+	cd backend && .venv/bin/python -m digits.latency
 
 benchmark: $(BACKEND_STAMP) ## Accuracy, latency split, throughput, batch, cold start; two engines compared (ARGS=--help)
 	cd backend && .venv/bin/python -m benchmarks.benchmark $(ARGS)
