@@ -354,6 +354,9 @@ From the `history` in each model card (Keras `fit`, cross-entropy loss, Adam). T
 and loss are averaged over the epoch's training batches (augmented where the table says so) while
 the weights change; validation ones are measured on the 5,000 held-out images after each epoch.
 The saved model keeps the weights of the epoch with the lowest validation loss (dotted line).
+Where a model was fine-tuned with outlier exposure (the CNN's last epochs), the training accuracy
+and loss include the generated non-digit drawings, whose target is the uniform distribution: they
+count as errors there, so the training curves jump while the validation curves do not.
 
 {table}
 

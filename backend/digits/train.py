@@ -302,6 +302,8 @@ def train(config: TrainConfig) -> dict[str, Any]:
             ]
             card["history"] = {k: [*earlier.get("history", {}).get(k, []), *v] for k, v in hist.items()}
             card["epochs"] = len(card["history"].get("loss", []))
+            if card["best_epoch"] is not None:
+                card["best_epoch"] += len(earlier.get("history", {}).get("loss", []))
     card_path_for(config.output).write_text(json.dumps(card, indent=2) + "\n")
     return card
 
