@@ -53,7 +53,8 @@ from benchmarks.loadgen import LoadResult, Request, http_request, run_in_subproc
 from benchmarks.server import Server, models_env, running_server
 from digits.data import load_mnist
 from digits.engines import Engine
-from digits.preprocessing import decode_image, preprocess, preprocess_bytes, to_png
+from digits.evaluation import preprocess_all, score
+from digits.preprocessing import decode_image, preprocess, to_png
 from digits.registry import MODEL_SPECS, load_engine
 from digits.rendering import random_style, render_canvas
 from digits.settings import DataSettings
@@ -108,15 +109,6 @@ class Table:
             if index == 0:
                 out.append("-" * len(out[0]))
         return "\n".join(out)
-
-
-def accuracy(engine: Engine, inputs: np.ndarray, labels: np.ndarray, batch_size: int = 500) -> float:
-    """Share of preprocessed ``inputs`` (N, 28, 28) whose prediction equals ``labels``."""
-    correct = 0
-    for start in range(0, len(inputs), batch_size):
-        predicted = engine.predict_proba(inputs[start : start + batch_size, :, :, None]).argmax(axis=1)
-        correct += int((predicted == labels[start : start + batch_size]).sum())
-    return correct / len(inputs)
 
 
 def _median_ms(function: Callable[[], object], runs: int) -> float:
@@ -271,15 +263,15 @@ def main(argv: list[str] | None = None) -> int:
     )
     if not args.skip_accuracy:
         table.section("accuracy (the API's preprocessing)")
-        mnist_inputs = np.stack([preprocess_bytes(to_png(image / 255.0)).image for image in x])
-        canvas_inputs = np.stack([preprocess_bytes(render_canvas(image, random_style(rng))).image for image in x])
+        mnist_inputs = preprocess_all([to_png(image / 255.0) for image in x])
+        canvas_inputs = preprocess_all([render_canvas(image, random_style(rng)) for image in x])
         table.add(
             f"MNIST test accuracy, PNG -> preprocess ({len(x)} images), %",
-            [accuracy(e, mnist_inputs, y) * 100 for e in engines.values()],
+            [score(e.predict_proba, mnist_inputs, y) * 100 for e in engines.values()],
         )
         table.add(
             f"canvas drawings 280x280, random size/place/polarity ({len(x)}), %",
-            [accuracy(e, canvas_inputs, y) * 100 for e in engines.values()],
+            [score(e.predict_proba, canvas_inputs, y) * 100 for e in engines.values()],
         )
 
     canvas = render_canvas(x[0])

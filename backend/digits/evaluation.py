@@ -14,7 +14,7 @@ Every image goes through :func:`digits.preprocessing.preprocess_bytes`, as in th
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -105,10 +105,35 @@ def preprocess_all(images: Sequence[bytes]) -> NDArray[np.float32]:
     return np.stack([preprocess_bytes(data).image for data in images])[..., None]
 
 
-def score(predict_proba, inputs: NDArray[np.float32], labels: NDArray[np.uint8], batch_size: int = 500) -> float:  # type: ignore[no-untyped-def]
+def score(
+    predict_proba: Callable[[NDArray[np.float32]], NDArray[np.float32]],
+    inputs: NDArray[np.float32],
+    labels: NDArray[np.uint8],
+    batch_size: int = 500,
+) -> float:
     """Accuracy of ``predict_proba`` ((N, 28, 28, 1) -> (N, 10)) on preprocessed inputs."""
     correct = 0
     for start in range(0, len(inputs), batch_size):
         predicted = predict_proba(inputs[start : start + batch_size]).argmax(axis=1)
         correct += int((predicted == labels[start : start + batch_size]).sum())
     return correct / max(len(inputs), 1)
+
+
+def agreement(
+    probabilities: NDArray[np.float32], reference: NDArray[np.float32], labels: NDArray[np.uint8]
+) -> dict[str, float]:
+    """How an exported model (``probabilities``, (N, 10)) compares with its source (``reference``).
+
+    Returns:
+        test_accuracy, source_test_accuracy, accuracy_change (fractions in [0, 1] / [-1, 1]),
+        same_digit_as_source (fraction), max_probability_difference (absolute).
+    """
+    accuracy = float((probabilities.argmax(1) == labels).mean())
+    source = float((reference.argmax(1) == labels).mean())
+    return {
+        "test_accuracy": round(accuracy, 5),
+        "source_test_accuracy": round(source, 5),
+        "accuracy_change": round(accuracy - source, 5),
+        "same_digit_as_source": round(float((probabilities.argmax(1) == reference.argmax(1)).mean()), 5),
+        "max_probability_difference": float(np.abs(probabilities - reference).max()),
+    }

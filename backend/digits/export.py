@@ -26,6 +26,7 @@ from typing import Any, Literal
 import numpy as np
 
 from digits.data import load_mnist
+from digits.evaluation import agreement
 from digits.preprocessing import preprocess_mnist
 from digits.settings import DataSettings
 
@@ -70,14 +71,12 @@ def main(argv: list[str] | None = None) -> int:
     x = preprocess_mnist(data.x_test)[..., None]
     keras_engine = KerasEngine(args.model)
     reference = np.concatenate([keras_engine.predict_proba(x[i : i + 1000]) for i in range(0, len(x), 1000)])
-    keras_accuracy = float((reference.argmax(1) == data.y_test).mean())
     source_card = read_card(args.model)
     for quantization in ("none", "dynamic"):
         output = args.model.with_name(args.model.stem + SUFFIX[quantization] + ".tflite")
         export_litert(args.model, output, quantization)  # type: ignore[arg-type]
         engine = LiteRTEngine(output)
         probabilities = np.concatenate([engine.predict_proba(x[i : i + 1000]) for i in range(0, len(x), 1000)])
-        accuracy = float((probabilities.argmax(1) == data.y_test).mean())
         card: dict[str, Any] = {
             "name": output.stem,
             "architecture": source_card.get("architecture", args.model.stem),
@@ -88,19 +87,16 @@ def main(argv: list[str] | None = None) -> int:
             "parameters": source_card.get("parameters"),
             "model_bytes": output.stat().st_size,
             "source_model_bytes": args.model.stat().st_size,
-            "test_accuracy": round(accuracy, 5),
-            "source_test_accuracy": round(keras_accuracy, 5),
-            "accuracy_change": round(accuracy - keras_accuracy, 5),
-            "same_digit_as_source": round(float((probabilities.argmax(1) == reference.argmax(1)).mean()), 5),
-            "max_probability_difference": float(np.abs(probabilities - reference).max()),
+            **agreement(probabilities, reference, data.y_test),
             "test_images": len(x),
             "date": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
             "command": "python -m digits.export",
         }
         output.with_suffix(".json").write_text(json.dumps(card, indent=2) + "\n")
         print(
-            f"{output.name}: {card['model_bytes'] / 1e6:.2f} MB, test accuracy {accuracy * 100:.2f} % "
-            f"(Keras {keras_accuracy * 100:.2f} %), same digit {card['same_digit_as_source'] * 100:.2f} %, "
+            f"{output.name}: {card['model_bytes'] / 1e6:.2f} MB, test accuracy {card['test_accuracy'] * 100:.2f} % "
+            f"(Keras {card['source_test_accuracy'] * 100:.2f} %), "
+            f"same digit {card['same_digit_as_source'] * 100:.2f} %, "
             f"max |dp| {card['max_probability_difference']:.2e}"
         )
     return 0

@@ -84,6 +84,7 @@ def main(argv: list[str] | None = None) -> int:
 
     from digits.data import load_mnist
     from digits.engines import KerasEngine, read_card
+    from digits.evaluation import agreement
     from digits.numpy_engine import NumpyMLPEngine
     from digits.preprocessing import preprocess_mnist
     from digits.train import sha256_file
@@ -95,8 +96,6 @@ def main(argv: list[str] | None = None) -> int:
     reference = np.concatenate([keras_engine.predict_proba(x[i : i + 1000]) for i in range(0, len(x), 1000)])
     numpy_engine = NumpyMLPEngine(output)
     probabilities = numpy_engine.predict_proba(x)
-    accuracy = float((probabilities.argmax(1) == data.y_test).mean())
-    keras_accuracy = float((reference.argmax(1) == data.y_test).mean())
     source_card = read_card(args.model)
     card: dict[str, Any] = {
         "name": output.stem,
@@ -110,11 +109,7 @@ def main(argv: list[str] | None = None) -> int:
         "model_sha256": sha256_file(output),
         "model_bytes": output.stat().st_size,
         "source_model_bytes": args.model.stat().st_size,
-        "test_accuracy": round(accuracy, 5),
-        "source_test_accuracy": round(keras_accuracy, 5),
-        "accuracy_change": round(accuracy - keras_accuracy, 5),
-        "same_digit_as_source": round(float((probabilities.argmax(1) == reference.argmax(1)).mean()), 5),
-        "max_probability_difference": float(np.abs(probabilities - reference).max()),
+        **agreement(probabilities, reference, data.y_test),
         "test_images": len(x),
         "versions": {"numpy": np.__version__},
         "date": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
@@ -123,7 +118,7 @@ def main(argv: list[str] | None = None) -> int:
     output.with_suffix(".json").write_text(json.dumps(card, indent=2) + "\n")
     print(
         f"{output.name}: {card['model_bytes'] / 1e6:.2f} MB, {card['parameters']:,} parameters, "
-        f"test accuracy {accuracy * 100:.2f} % (Keras {keras_accuracy * 100:.2f} %), "
+        f"test accuracy {card['test_accuracy'] * 100:.2f} % (Keras {card['source_test_accuracy'] * 100:.2f} %), "
         f"same digit {card['same_digit_as_source'] * 100:.2f} %, max |dp| {card['max_probability_difference']:.2e}"
     )
     return 0
