@@ -38,7 +38,8 @@ class PredictResponse(BaseModel):
     digit: int = Field(ge=0, le=9, description="The most probable digit.")
     confidence: Probability = Field(description="Probability of `digit`, in [0, 1].")
     uncertain: bool = Field(
-        description="True when `confidence` is below the service's threshold (`UNCERTAIN_BELOW`): "
+        description="True when `confidence` is below the model's calibrated threshold (its card's `uncertain`, "
+        "or `UNCERTAIN_BELOW` when set): "
         "the drawing may not be a digit, or is ambiguous; show it as a guess, with the runner-up."
     )
     probabilities: list[Probability] = Field(
@@ -126,7 +127,7 @@ class BatchPrediction(BaseModel):
     status: Literal["ok"] = Field(description="`ok`: the image was recognised.")
     digit: int = Field(ge=0, le=9, description="The most probable digit.")
     confidence: Probability = Field(description="Probability of `digit`, in [0, 1].")
-    uncertain: bool = Field(description="True when `confidence` is below `UNCERTAIN_BELOW` (see `POST /predict`).")
+    uncertain: bool = Field(description="True when `confidence` is below the model's threshold (see `POST /predict`).")
     probabilities: list[Probability] = Field(
         min_length=10, max_length=10, description="Probability of each digit 0-9 (index = digit); they sum to 1."
     )

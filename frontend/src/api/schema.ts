@@ -232,7 +232,7 @@ export interface components {
             confidence: number;
             /**
              * Uncertain
-             * @description True when `confidence` is below `UNCERTAIN_BELOW` (see `POST /predict`).
+             * @description True when `confidence` is below the model's threshold (see `POST /predict`).
              */
             uncertain: boolean;
             /**
@@ -392,7 +392,7 @@ export interface components {
             confidence: number;
             /**
              * Uncertain
-             * @description True when `confidence` is below the service's threshold (`UNCERTAIN_BELOW`): the drawing may not be a digit, or is ambiguous; show it as a guess, with the runner-up.
+             * @description True when `confidence` is below the model's calibrated threshold (its card's `uncertain`, or `UNCERTAIN_BELOW` when set): the drawing may not be a digit, or is ambiguous; show it as a guess, with the runner-up.
              */
             uncertain: boolean;
             /**
