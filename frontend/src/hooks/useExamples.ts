@@ -1,27 +1,22 @@
-import { useEffect, useState } from 'react'
+import { useQuery } from '@tanstack/react-query'
 import type { Example, ExampleStore } from '../lib/examples'
-import { isAbortError } from '../lib/predictor'
 
 export type ExamplesState =
   | { status: 'loading'; examples: null }
   | { status: 'ok'; examples: Example[] }
   | { status: 'error'; examples: null }
 
+export const examplesQueryKey = ['examples'] as const
+
 /** Reads the example gallery's manifest once. */
 export function useExamples(store: ExampleStore): ExamplesState {
-  const [state, setState] = useState<ExamplesState>({ status: 'loading', examples: null })
-  useEffect(() => {
-    const controller = new AbortController()
-    store.list(controller.signal).then(
-      (examples) => {
-        if (!controller.signal.aborted) setState({ status: 'ok', examples })
-      },
-      (error: unknown) => {
-        if (controller.signal.aborted || isAbortError(error)) return
-        setState({ status: 'error', examples: null })
-      },
-    )
-    return () => controller.abort()
-  }, [store])
-  return state
+  const query = useQuery({
+    queryKey: examplesQueryKey,
+    queryFn: ({ signal }) => store.list(signal),
+    staleTime: Infinity,
+    retry: false,
+  })
+  if (query.status === 'success') return { status: 'ok', examples: query.data }
+  if (query.status === 'error') return { status: 'error', examples: null }
+  return { status: 'loading', examples: null }
 }

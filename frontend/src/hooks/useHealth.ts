@@ -1,6 +1,6 @@
-import { useCallback, useEffect, useRef, useState } from 'react'
+import { useQuery, type QueryState } from '@tanstack/react-query'
+import { useCallback } from 'react'
 import type { DigitsApi, Health } from '../api/client'
-import { isAbortError } from '../lib/predictor'
 
 export type HealthStatus = 'checking' | 'ok' | 'unreachable'
 
@@ -9,39 +9,36 @@ export interface HealthState {
   health: Health | null
 }
 
+export const healthQueryKey = ['health'] as const
+
+/** The service answered and has its model loaded. */
+function isReady(state: QueryState<Health>): boolean {
+  return state.status === 'success' && state.data?.model_loaded !== false
+}
+
 /**
  * Polls `GET /health`: once at start, then every `retryMs` while the service is unreachable
- * or has no model loaded, so the UI recovers by itself when the backend comes up.
+ * or has no model loaded, so the UI recovers by itself when the backend comes up. `recheck`
+ * asks again at once (aborting a check in flight).
  */
 export function useHealth(api: DigitsApi, retryMs = 5000): HealthState & { recheck: () => void } {
-  const [state, setState] = useState<HealthState>({ status: 'checking', health: null })
-  const [attempt, setAttempt] = useState(0)
-  const controller = useRef<AbortController | null>(null)
+  const query = useQuery({
+    queryKey: healthQueryKey,
+    queryFn: ({ signal }) => api.health(signal),
+    // The interval restarts after every answer; a ready service is not polled.
+    refetchInterval: (q) => (q.state.status === 'pending' || isReady(q.state) ? false : retryMs),
+    refetchIntervalInBackground: true,
+    staleTime: Infinity,
+    retry: false,
+  })
 
-  useEffect(() => {
-    const current = new AbortController()
-    controller.current?.abort()
-    controller.current = current
-    api.health(current.signal).then(
-      (health) => {
-        if (!current.signal.aborted) setState({ status: 'ok', health })
-      },
-      (error: unknown) => {
-        if (current.signal.aborted || isAbortError(error)) return
-        setState({ status: 'unreachable', health: null })
-      },
-    )
-    return () => current.abort()
-  }, [api, attempt])
+  const { refetch } = query
+  const recheck = useCallback(() => {
+    void refetch()
+  }, [refetch])
 
-  const ready = state.status === 'ok' && state.health?.model_loaded !== false
-  useEffect(() => {
-    if (state.status === 'checking' || ready) return
-    const timer = setTimeout(() => setAttempt((n) => n + 1), retryMs)
-    return () => clearTimeout(timer)
-  }, [state.status, ready, retryMs, attempt])
-
-  const recheck = useCallback(() => setAttempt((n) => n + 1), [])
-
-  return { ...state, recheck }
+  // A failed check says "unreachable" even while an older answer is still cached.
+  if (query.status === 'error') return { status: 'unreachable', health: null, recheck }
+  if (query.status === 'success') return { status: 'ok', health: query.data, recheck }
+  return { status: 'checking', health: null, recheck }
 }

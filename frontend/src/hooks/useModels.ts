@@ -1,6 +1,5 @@
-import { useEffect, useState } from 'react'
+import { useQuery } from '@tanstack/react-query'
 import type { DigitsApi, ModelList } from '../api/client'
-import { isAbortError } from '../lib/predictor'
 
 export type ModelsState =
   /** The service is not ready (yet): nothing asked. */
@@ -9,26 +8,25 @@ export type ModelsState =
   | { status: 'ok'; list: ModelList }
   | { status: 'error'; list: null }
 
+export const modelsQueryKey = ['models'] as const
+
 /**
  * `GET /models`, fetched once the service is ready (and again each time it becomes ready, so a
- * restarted service with other models is picked up).
+ * restarted service with other models is picked up: the answer is stale at once, and enabling
+ * a query with stale data fetches it).
  */
 export function useModels(api: DigitsApi, ready: boolean): ModelsState {
-  const [state, setState] = useState<ModelsState>({ status: 'loading', list: null })
-  useEffect(() => {
-    if (!ready) return
-    const controller = new AbortController()
-    api.models(controller.signal).then(
-      (list) => {
-        if (!controller.signal.aborted) setState({ status: 'ok', list })
-      },
-      (error: unknown) => {
-        if (controller.signal.aborted || isAbortError(error)) return
-        setState({ status: 'error', list: null })
-      },
-    )
-    return () => controller.abort()
-  }, [api, ready])
-  if (!ready && state.status !== 'ok') return { status: 'waiting', list: null }
-  return state
+  const query = useQuery({
+    queryKey: modelsQueryKey,
+    queryFn: ({ signal }) => api.models(signal),
+    enabled: ready,
+    staleTime: 0,
+    retry: false,
+    refetchOnWindowFocus: false,
+    refetchOnReconnect: false,
+  })
+  if (query.status === 'success') return { status: 'ok', list: query.data }
+  if (!ready) return { status: 'waiting', list: null }
+  if (query.status === 'error') return { status: 'error', list: null }
+  return { status: 'loading', list: null }
 }
