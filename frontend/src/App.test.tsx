@@ -1,8 +1,9 @@
-import { act, fireEvent, render, screen, waitFor, within } from '@testing-library/react'
+import { act, fireEvent, screen, waitFor, within } from '@testing-library/react'
 import { afterEach, beforeEach, describe, expect, it, vi, type Mock } from 'vitest'
 import App, { type AppProps } from './App'
 import { ApiError, type DigitsApi, type Health, type ModelInfo, type ModelList, type Prediction } from './api/client'
 import type { Example, ExampleStore } from './lib/examples'
+import { renderWithQueryClient } from './test/render'
 import { FAKE_PNG } from './test/setup'
 
 function prediction(digit: number, confidence = 0.95, model = 'cnn'): Prediction {
@@ -81,7 +82,7 @@ type FakeExamples = ReturnType<typeof fakeExamples>
 function renderApp(props: Omit<AppProps, 'api' | 'examples'> & { api?: FakeApi; examples?: FakeExamples } = {}) {
   const api = props.api ?? fakeApi()
   const examples = props.examples ?? fakeExamples()
-  return { api, examples, ...render(<App api={api} examples={examples} {...props} />) }
+  return { api, examples, ...renderWithQueryClient(<App api={api} examples={examples} {...props} />) }
 }
 
 function drawStroke(canvas: HTMLElement, points: Array<[number, number]>, pointerId = 1) {

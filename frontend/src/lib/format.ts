@@ -53,3 +53,9 @@ export function announcement(result: { digit: number; uncertain: boolean; probab
   if (result.uncertain) return `${uncertainText(result.digit, runnerUp(result.probabilities, result.digit))}.`
   return `The model reads ${result.digit}.`
 }
+
+/** What to show for a failed request: its message (an ApiError carries the API's `detail`). */
+export function errorMessage(error: unknown): string {
+  if (error instanceof Error && error.message) return error.message
+  return 'Something went wrong.'
+}

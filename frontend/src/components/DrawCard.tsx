@@ -1,0 +1,118 @@
+import { useId, useState, type RefObject } from 'react'
+import type { Prediction } from '../api/client'
+import type { Input } from '../hooks/useInput'
+import { runnerUp } from '../lib/format'
+import { canRedo, canUndo, isEmpty } from '../lib/strokes'
+import { CANVAS_SIZE, DrawingCanvas } from './DrawingCanvas'
+import { DropZone, ImagePreview } from './ImageInput'
+
+export const DEFAULT_BRUSH = 22
+export const MIN_BRUSH = 8
+export const MAX_BRUSH = 40
+
+export interface DrawCardProps {
+  input: Input
+  /** Receives the canvas (the drawing is exported from it). */
+  canvasRef: RefObject<HTMLCanvasElement | null>
+  /** The answer for the current input, if any. */
+  result: Prediction | null
+  /** Why the latest request failed, if it did. */
+  error: string | null
+  /** Files are being dragged over the page. */
+  dragging: boolean
+}
+
+function inputStatus({ drawing, image }: Input): string {
+  if (image) return image.example ? 'Example image' : 'Your image'
+  if (isEmpty(drawing)) return 'Empty canvas'
+  const strokes = drawing.strokes.length + (drawing.active ? 1 : 0)
+  return `${strokes} ${strokes === 1 ? 'stroke' : 'strokes'}`
+}
+
+/** The input: the canvas with its toolbar (undo, redo, clear, brush), or the image shown instead. */
+export function DrawCard({ input, canvasRef, result, error, dragging }: DrawCardProps) {
+  const { drawing, image, empty, onAction, undo, redo, clear, showFile } = input
+  const [brushSize, setBrushSize] = useState(DEFAULT_BRUSH)
+  const brushId = useId()
+
+  return (
+    <section className="card draw-card" aria-labelledby="draw-heading">
+      <div className="card-header">
+        <h2 id="draw-heading">{image ? 'Image' : 'Draw'}</h2>
+        <span className="small">
+          {result && !error ? (
+            <span className="quick-result" data-testid="quick-result" aria-hidden="true">
+              {result.uncertain
+                ? `Maybe ${result.digit} or ${runnerUp(result.probabilities, result.digit)} · `
+                : `Looks like ${result.digit} · `}
+            </span>
+          ) : null}
+          <span className="muted" aria-live="polite" data-testid="input-status">
+            {inputStatus(input)}
+          </span>
+        </span>
+      </div>
+      <div className="canvas-frame">
+        {image ? (
+          <ImagePreview key={image.src} src={image.src} caption={image.caption} size={CANVAS_SIZE} />
+        ) : (
+          <DrawingCanvas drawing={drawing} brushSize={brushSize} onAction={onAction} canvasRef={canvasRef} size={CANVAS_SIZE} />
+        )}
+      </div>
+      <div className="toolbar">
+        <button
+          type="button"
+          onClick={undo}
+          disabled={image !== null || !canUndo(drawing)}
+          aria-label="Undo last stroke"
+          data-testid="undo-button"
+          aria-keyshortcuts="Control+Z"
+        >
+          Undo
+        </button>
+        <button
+          type="button"
+          onClick={redo}
+          disabled={image !== null || !canRedo(drawing)}
+          aria-label="Redo stroke"
+          data-testid="redo-button"
+          aria-keyshortcuts="Control+Shift+Z Control+Y"
+        >
+          Redo
+        </button>
+        <button
+          type="button"
+          className="primary"
+          onClick={clear}
+          disabled={empty}
+          aria-label={image ? 'Remove the image and draw' : 'Clear the canvas'}
+          data-testid="clear-button"
+          aria-keyshortcuts="Escape"
+        >
+          Clear
+        </button>
+        <label className="brush" htmlFor={brushId}>
+          <span>Brush</span>
+          <input
+            id={brushId}
+            type="range"
+            min={MIN_BRUSH}
+            max={MAX_BRUSH}
+            step={2}
+            value={brushSize}
+            disabled={image !== null}
+            onChange={(event) => setBrushSize(Number(event.target.value))}
+            aria-label="Brush size"
+            aria-valuetext={`${brushSize} pixels`}
+            data-testid="brush-size"
+          />
+        </label>
+      </div>
+      <p className="muted small hint">
+        <kbd>Ctrl</kbd>+<kbd>Z</kbd> undo, <kbd>Ctrl</kbd>+<kbd>Y</kbd> redo, <kbd>Esc</kbd> clear.
+        Nothing is sent while the canvas is empty.
+      </p>
+      <DropZone onFile={showFile} dragging={dragging} />
+    </section>
+  )
+}
