@@ -110,9 +110,26 @@ describe('createDigitsApi', () => {
     expect(error).toMatchObject({ kind: 'http', status: 422, code: 'empty_image', message: 'The image contains no ink.' })
   })
 
-  it("understands FastAPI's default validation error list", async () => {
-    const { api } = apiWith(() => json({ detail: [{ loc: ['body', 'image'], msg: 'Field required' }] }, 422))
-    await expect(api.predict('x')).rejects.toMatchObject({ kind: 'http', message: 'Field required' })
+  it('names the status when the error body is not the API\'s (no string detail, or not JSON)', async () => {
+    const { api } = apiWith(() => json({ detail: [{ msg: 'Field required' }] }, 422))
+    await expect(api.predict('x')).rejects.toMatchObject({
+      kind: 'http',
+      status: 422,
+      code: null,
+      message: 'The recognition service answered with HTTP 422.',
+    })
+    const { api: plain } = apiWith(() => new Response('Forbidden', { status: 403 }))
+    await expect(plain.predict('x')).rejects.toMatchObject({ kind: 'http', status: 403, message: 'The recognition service answered with HTTP 403.' })
+  })
+
+  it("reads nginx's JSON 413 like the API's own", async () => {
+    const { api } = apiWith(() => json({ detail: 'The request body is too large.', code: 'payload_too_large' }, 413))
+    await expect(api.predictFile(new Blob(['x']))).rejects.toMatchObject({
+      kind: 'http',
+      status: 413,
+      code: 'payload_too_large',
+      message: 'The request body is too large.',
+    })
   })
 
   it('reports a network failure as unreachable', async () => {

@@ -61,23 +61,17 @@ export interface ApiOptions {
 /** Status codes a reverse proxy (Vite, nginx) answers with when the backend is down. */
 const PROXY_DOWN_STATUSES = new Set([502, 503, 504])
 
+/**
+ * The API answers every error as `{"detail": "<message>", "code": "<machine-readable code>"}`
+ * (validation errors included); anything else (an empty or HTML body from a proxy) has neither.
+ */
 function detailOf(body: unknown): { detail: string | null; code: string | null } {
   if (typeof body !== 'object' || body === null) return { detail: null, code: null }
   const { detail, code } = body as { detail?: unknown; code?: unknown }
-  let message: string | null = null
-  if (typeof detail === 'string' && detail.trim() !== '') message = detail
-  // FastAPI's default validation error body: {"detail": [{"msg": "...", ...}, ...]}
-  else if (Array.isArray(detail)) {
-    const msgs = detail
-      .map((item: unknown) =>
-        typeof item === 'object' && item !== null && typeof (item as { msg?: unknown }).msg === 'string'
-          ? (item as { msg: string }).msg
-          : null,
-      )
-      .filter((msg): msg is string => msg !== null)
-    if (msgs.length > 0) message = msgs.join('; ')
+  return {
+    detail: typeof detail === 'string' && detail.trim() !== '' ? detail : null,
+    code: typeof code === 'string' ? code : null,
   }
-  return { detail: message, code: typeof code === 'string' ? code : null }
 }
 
 function isHealthReport(body: unknown): body is Health {

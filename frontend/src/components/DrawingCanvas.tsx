@@ -61,12 +61,13 @@ export function DrawingCanvas({ drawing, brushSize, onAction, canvasRef, size = 
     return { x: (event.clientX - rect.left) * sx, y: (event.clientY - rect.top) * sy }
   }
 
-  const finish = (event: ReactPointerEvent<HTMLCanvasElement>, type: 'end' | 'cancel') => {
+  /** Ends the stroke of this pointer: released, or taken away by the browser (what was drawn stays). */
+  const finish = (event: ReactPointerEvent<HTMLCanvasElement>) => {
     if (activePointer.current !== event.pointerId) return
     activePointer.current = null
     const canvas = event.currentTarget
     if (canvas.hasPointerCapture?.(event.pointerId)) canvas.releasePointerCapture(event.pointerId)
-    onAction({ type })
+    onAction({ type: 'end' })
   }
 
   return (
@@ -100,11 +101,11 @@ export function DrawingCanvas({ drawing, brushSize, onAction, canvasRef, size = 
       onPointerUp={(event) => {
         if (activePointer.current !== event.pointerId) return
         onAction({ type: 'extend', points: [toPoint(event)] })
-        finish(event, 'end')
+        finish(event)
       }}
       // The browser took the pointer away (e.g. a system gesture): keep what was drawn.
-      onPointerCancel={(event) => finish(event, 'end')}
-      onLostPointerCapture={(event) => finish(event, 'end')}
+      onPointerCancel={(event) => finish(event)}
+      onLostPointerCapture={(event) => finish(event)}
       onContextMenu={(event) => event.preventDefault()}
     />
   )

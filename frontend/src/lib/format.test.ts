@@ -45,7 +45,10 @@ describe('model labels', () => {
   it('names engines, and keeps unknown ones as they are', () => {
     expect(engineLabel('litert')).toBe('LiteRT')
     expect(engineLabel('keras')).toBe('Keras')
-    expect(engineLabel('numpymlp')).toBe('NumPy')
+    expect(engineLabel('numpy')).toBe('NumPy')
+    expect(engineLabel('tta')).toBe('TTA')
+    // The class-derived name the service used to send for the NumPy MLP is no longer special.
+    expect(engineLabel('numpymlp')).toBe('numpymlp')
     expect(engineLabel('onnx')).toBe('onnx')
   })
 

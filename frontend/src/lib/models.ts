@@ -1,7 +1,11 @@
 import type { ModelInfo } from '../api/client'
 import { formatAccuracy, formatBytes } from './format'
 
-const ENGINES: Record<string, string> = { litert: 'LiteRT', keras: 'Keras', numpy: 'NumPy', numpymlp: 'NumPy' }
+/**
+ * The engines `GET /models` names (its `engine` field: "keras", "litert", "numpy" or "tta",
+ * the test-time-augmented ensemble).
+ */
+const ENGINES: Record<string, string> = { keras: 'Keras', litert: 'LiteRT', numpy: 'NumPy', tta: 'TTA' }
 
 /** `litert` → "LiteRT"; unknown engines are shown as the service names them. */
 export function engineLabel(engine: string): string {

@@ -33,7 +33,6 @@ export type DrawingAction =
   | { type: 'begin'; point: Point; size: number }
   | { type: 'extend'; points: readonly Point[] }
   | { type: 'end' }
-  | { type: 'cancel' }
   | { type: 'undo' }
   | { type: 'redo' }
   | { type: 'clear' }
@@ -61,12 +60,6 @@ export function extendStroke(drawing: Drawing, points: readonly Point[]): Drawin
 export function endStroke(drawing: Drawing): Drawing {
   if (!drawing.active) return drawing
   return { ...drawing, strokes: [...drawing.strokes, drawing.active], active: null }
-}
-
-/** Drops the stroke in progress without keeping it (e.g. pointercancel). */
-export function cancelStroke(drawing: Drawing): Drawing {
-  if (!drawing.active) return drawing
-  return { ...drawing, active: null }
 }
 
 /**
@@ -116,8 +109,6 @@ export function drawingReducer(drawing: Drawing, action: DrawingAction): Drawing
       return extendStroke(drawing, action.points)
     case 'end':
       return endStroke(drawing)
-    case 'cancel':
-      return cancelStroke(drawing)
     case 'undo':
       return undoStroke(drawing)
     case 'redo':
