@@ -24,7 +24,7 @@ from PIL import Image
 FRONTEND_DIR = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(FRONTEND_DIR.parent / "backend"))
 
-from digits.data import load_mnist  # noqa: E402
+from digits.data.mnist import load_mnist  # noqa: E402
 from digits.settings import DataSettings  # noqa: E402
 
 OUT_DIR = FRONTEND_DIR / "public" / "examples"

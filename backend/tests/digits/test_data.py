@@ -6,7 +6,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from digits.data import FILES, SHA256, MnistError, load_mnist, load_split, read_idx
+from digits.data.mnist import FILES, SHA256, MnistError, load_mnist, load_split, read_idx
 
 
 def test_loads_the_canonical_files_with_checksums(mnist) -> None:

@@ -1,4 +1,4 @@
-from digits.negatives import KINDS, not_digit_set
+from digits.data.negatives import KINDS, not_digit_set
 from digits.preprocessing import preprocess_bytes
 
 

@@ -10,11 +10,12 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from digits.engines import KerasEngine, ModelLoadError
-from digits.numpy_engine import MLPWeights, NumpyMLPEngine, forward, load_npz, save_npz, softmax
+from digits.data.rendering import CanvasStyle, render_canvas
+from digits.engines.base import ModelLoadError
+from digits.engines.keras_engine import KerasEngine
+from digits.engines.numpy_mlp import MLPWeights, NumpyMLPEngine, forward, load_npz, save_npz, softmax
+from digits.engines.registry import MODEL_SPECS, load_engine
 from digits.preprocessing import preprocess_mnist
-from digits.registry import MODEL_SPECS, load_engine
-from digits.rendering import CanvasStyle, render_canvas
 from digits.settings import DataSettings
 
 MODELS_DIR = DataSettings().models_dir
@@ -42,7 +43,7 @@ def test_numpy_engine_matches_keras_on_real_test_images(engines, mnist) -> None:
 
 
 def test_the_committed_npz_is_the_export_of_the_committed_keras_model(tmp_path: Path) -> None:
-    from digits.export_npz import export_npz
+    from digits.training.export_npz import export_npz
 
     exported = load_npz(export_npz(MODELS_DIR / "mlp.keras", tmp_path / "mlp_numpy.npz"))
     committed = load_npz(MODELS_DIR / "mlp_numpy.npz")
@@ -61,7 +62,7 @@ def test_registry_builds_the_right_engines(engines) -> None:
     assert isinstance(engines["mlp-numpy"], NumpyMLPEngine)
     # The same weights: the NumPy engine's version names the Keras model it was exported from.
     assert engines["mlp-numpy"].version == engines["mlp"].version + "+numpy"
-    assert engines["mlp-numpy"].card["engine"] == "numpy"
+    assert engines["mlp-numpy"].card.engine == "numpy" and engines["mlp-numpy"].kind == "numpy"
     fresh = load_engine("mlp-numpy", MODELS_DIR)
     assert isinstance(fresh, NumpyMLPEngine) and fresh.name == "mlp-numpy"
 
@@ -113,7 +114,7 @@ def test_npz_round_trip_and_engine(tmp_path: Path) -> None:
     probabilities = engine.predict_proba(images)
     np.testing.assert_allclose(probabilities, forward(weights, images.reshape(20, 784)), atol=1e-7)
     np.testing.assert_allclose(probabilities.sum(axis=1), 1.0, atol=1e-6)
-    assert engine.card == {} and engine.version.startswith("tiny-")
+    assert engine.card.name == "tiny" and engine.card.model_sha256 is None and engine.version.startswith("tiny-")
     assert engine.predict_proba(np.zeros((0, 28, 28, 1), np.float32)).shape == (0, 10)
     with pytest.raises(ValueError, match="28, 28, 1"):
         engine.predict_proba(np.zeros((2, 27, 27, 1), np.float32))
@@ -154,8 +155,8 @@ def test_mlp_is_served_by_the_api(client, mnist) -> None:
 
 def test_mlp_trains_with_the_training_command_and_exports(mnist_dir: Path, tmp_path: Path) -> None:
     """The real training command with ``--architecture mlp`` on a small subset, then the exporter."""
-    from digits.export_npz import export_npz
-    from digits.train import main
+    from digits.training.export_npz import export_npz
+    from digits.training.train import main
 
     output = tmp_path / "mlp.keras"
     status = main(

@@ -1,12 +1,13 @@
 """Training smoke test: the real command on a small subset, end to end."""
 
-import json
 from pathlib import Path
 
 import numpy as np
 
-from digits.engines import KerasEngine
-from digits.train import main
+from digits.cards import ModelCard
+from digits.engines.keras_engine import KerasEngine
+from digits.training.architectures import build_enhanced_cnn
+from digits.training.train import main
 
 
 def test_training_command_writes_model_and_card(mnist_dir: Path, tmp_path: Path) -> None:
@@ -28,26 +29,14 @@ def test_training_command_writes_model_and_card(mnist_dir: Path, tmp_path: Path)
         ]
     )
     assert status == 0 and output.is_file()
-    card = json.loads(output.with_suffix(".json").read_text())
-    for key in (
-        "architecture",
-        "parameters",
-        "epochs",
-        "training_seconds",
-        "validation_accuracy",
-        "test_accuracy",
-        "test_loss",
-        "versions",
-        "date",
-        "data_sha256",
-        "history",
-    ):
-        assert key in card, key
-    assert card["architecture"] == "enhanced_cnn" and card["parameters"] > 300_000
-    assert card["epochs"] == 2 and len(card["history"]["val_loss"]) == 2
-    assert set(card["data_sha256"]) >= {"train-images-idx3-ubyte.gz", "t10k-images-idx3-ubyte.gz"}
-    assert 0.0 <= card["test_accuracy"] <= 1.0
-    assert card["stroke_mix"] == 150 and card["outlier_exposure"] == 40
+    card = ModelCard.load(output.with_suffix(".json"))  # validates every field
+    assert card.architecture == "enhanced_cnn" and card.parameters is not None and card.parameters > 300_000
+    assert card.epochs == 2 and card.history is not None and len(card.history["val_loss"]) == 2
+    assert card.data_sha256 is not None
+    assert set(card.data_sha256) >= {"train-images-idx3-ubyte.gz", "t10k-images-idx3-ubyte.gz"}
+    assert card.test_accuracy is not None and 0.0 <= card.test_accuracy <= 1.0
+    assert card.training_seconds is not None and card.versions is not None and card.date is not None
+    assert card.stroke_mix == 150 and card.outlier_exposure == 40
     engine = KerasEngine(output)
     probabilities = engine.predict_proba(np.zeros((3, 28, 28, 1), np.float32))
     assert probabilities.shape == (3, 10)
@@ -56,24 +45,28 @@ def test_training_command_writes_model_and_card(mnist_dir: Path, tmp_path: Path)
 
 
 def test_fine_tuning_starts_from_a_trained_model(mnist_dir: Path, tmp_path: Path) -> None:
+    """A fine-tune starts from the earlier weights (not new ones) and its card tells both stages."""
+    import keras
+
     first = tmp_path / "first.keras"
-    main(["--mnist-dir", str(mnist_dir), "--output", str(first), "--subset", "200", "--epochs", "1"])
+    main(["--mnist-dir", str(mnist_dir), "--output", str(first), "--subset", "200", "--epochs", "2"])
     second = tmp_path / "second.keras"
-    main(
-        [
-            "--mnist-dir",
-            str(mnist_dir),
-            "--output",
-            str(second),
-            "--subset",
-            "200",
-            "--epochs",
-            "1",
-            "--init-from",
-            str(first),
-            "--learning-rate",
-            "1e-4",
-        ]
-    )
-    card = json.loads(second.with_suffix(".json").read_text())
-    assert card["init_from"] == str(first) and card["learning_rate"] == 1e-4
+    args = ["--mnist-dir", str(mnist_dir), "--output", str(second), "--subset", "200", "--epochs", "1"]
+    main([*args, "--init-from", str(first), "--learning-rate", "1e-4"])
+
+    earlier, card = ModelCard.load(first.with_suffix(".json")), ModelCard.load(second.with_suffix(".json"))
+    assert card.init_from == "first.keras" and card.learning_rate == 1e-4  # no machine path in the card
+    assert card.command is not None and str(tmp_path) not in card.command
+    assert card.stages is not None and card.stages[-1].command == earlier.command and card.stages[-1].epochs == 2
+    assert earlier.history is not None and card.history is not None
+    assert card.epochs == 3 and card.history["loss"][:2] == earlier.history["loss"]
+    assert card.best_epoch is not None and card.best_epoch > 2  # counted over both stages
+
+    def weights(path: Path) -> np.ndarray:
+        model = keras.models.load_model(path, compile=False)
+        return np.concatenate([np.ravel(w) for w in model.get_weights()])
+
+    before, after = weights(first), weights(second)
+    fresh = np.concatenate([np.ravel(w) for w in build_enhanced_cnn().get_weights()])
+    moved = np.linalg.norm(after - before) / np.linalg.norm(before)
+    assert 0 < moved < 0.5 * np.linalg.norm(fresh - before) / np.linalg.norm(before)

@@ -1,9 +1,9 @@
 """Which models the service can serve, from which files, with which engine.
 
 Every name maps to one file in the models directory; ``cnn`` is served by LiteRT from the
-float32 export of ``cnn.keras`` (the same function, see ``digits.export``) and falls back to the
+float32 export of ``cnn.keras`` (the same function, see ``digits.training.export_litert``) and falls back to the
 Keras engine when the export is missing. ``mlp`` and ``mlp-numpy`` serve the same MLP weights,
-by Keras and by plain NumPy (``digits.numpy_engine``, no TensorFlow needed).
+by Keras and by plain NumPy (``digits.engines.numpy_mlp``, no TensorFlow needed).
 """
 
 from __future__ import annotations
@@ -12,14 +12,15 @@ import logging
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal
 
-from digits.engines import Engine, KerasEngine, LiteRTEngine, ModelLoadError
-from digits.numpy_engine import NumpyMLPEngine
+from digits.cards import EngineKind, ModelCardError
+from digits.engines.base import Engine, ModelLoadError
+from digits.engines.keras_engine import KerasEngine
+from digits.engines.litert_engine import LiteRTEngine
+from digits.engines.numpy_mlp import NumpyMLPEngine
+from digits.engines.tta import TTAEngine
 
 logger = logging.getLogger("digits")
-
-EngineKind = Literal["keras", "litert", "numpy", "tta"]
 
 
 @dataclass(frozen=True)
@@ -61,6 +62,8 @@ def load_engine(name: str, models_dir: Path, threads: int = 1) -> Engine:
     Raises:
         KeyError: unknown name.
         ModelLoadError: its file (and fallback) is missing or unreadable.
+        ModelCardError: its card is not valid.
+        ImportError: a Keras model without TensorFlow installed (the ``ml`` extra).
     """
     spec = MODEL_SPECS[name]
     path = models_dir / spec.file
@@ -70,8 +73,6 @@ def load_engine(name: str, models_dir: Path, threads: int = 1) -> Engine:
     if spec.engine == "litert":
         return LiteRTEngine(path, name=name, num_threads=threads)
     if spec.engine == "tta":
-        from digits.tta import TTAEngine
-
         return TTAEngine(LiteRTEngine(path, name=name, num_threads=threads), name=name)
     if spec.engine == "numpy":
         return NumpyMLPEngine(path, name=name)  # NumPy's BLAS picks its own threads
@@ -85,7 +86,7 @@ def load_engines(names: Iterable[str], models_dir: Path, threads: int = 1) -> tu
     for name in names:
         try:
             engines[name] = load_engine(name, models_dir, threads)
-        except (KeyError, ModelLoadError, ImportError) as exc:
+        except (KeyError, ModelLoadError, ModelCardError, ImportError) as exc:
             errors[name] = str(exc) if not isinstance(exc, KeyError) else f"unknown model {name!r}"
             logger.error("cannot load model %s: %s", name, errors[name])
     return engines, errors

@@ -2,10 +2,10 @@
 
 Usage (from ``backend/``)::
 
-    python -m digits.export_npz                   # models/mlp.keras -> models/mlp_numpy.npz
+    python -m digits.training.export_npz                   # models/mlp.keras -> models/mlp_numpy.npz
 
 Writes, beside the Keras model, ``<name>_numpy.npz`` (the six float32 arrays W1, b1, W2, b2,
-W3, b3 described in :mod:`digits.numpy_engine`) and its JSON card ``<name>_numpy.json``: size,
+W3, b3 described in :mod:`digits.engines.numpy_mlp`) and its JSON card ``<name>_numpy.json``: size,
 parameters, and its agreement with Keras on the 10,000 MNIST test images through the service's
 preprocessing (accuracy, same digit, largest probability difference).
 """
@@ -14,15 +14,13 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import json
 import os
-import sys
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 
-from digits.numpy_engine import MLPWeights, save_npz
+from digits.cards import ModelCard, portable_command
+from digits.engines.numpy_mlp import MLPWeights, save_npz
 from digits.settings import DataSettings
 
 DEFAULT_KERAS_MODEL = DataSettings().models_dir / "mlp.keras"
@@ -35,7 +33,7 @@ def npz_path_for(keras_path: Path) -> Path:
 
 
 def mlp_weights_from_keras(keras_path: Path) -> MLPWeights:
-    """Read the three ``Dense`` layers of a Keras MLP (``digits.models.build_mlp``).
+    """Read the three ``Dense`` layers of a Keras MLP (``digits.training.architectures.build_mlp``).
 
     Raises:
         ValueError: the model is not Flatten + Dense(ReLU) + Dense(ReLU) + Dense(softmax).
@@ -76,51 +74,48 @@ def export_npz(keras_path: Path, output: Path | None = None) -> Path:
 
 def main(argv: list[str] | None = None) -> int:
     settings = DataSettings()
-    parser = argparse.ArgumentParser(prog="python -m digits.export_npz", description=__doc__.split("\n")[0])
+    parser = argparse.ArgumentParser(prog="python -m digits.training.export_npz", description=__doc__.split("\n")[0])
     parser.add_argument("--model", type=Path, default=DEFAULT_KERAS_MODEL, help="the Keras MLP (.keras)")
     parser.add_argument("--output", type=Path, default=None, help="the .npz (default: <model>_numpy.npz)")
     parser.add_argument("--mnist-dir", type=Path, default=settings.mnist_dir)
     args = parser.parse_args(argv)
 
-    from digits.data import load_mnist
-    from digits.engines import KerasEngine, read_card
-    from digits.evaluation import agreement
-    from digits.numpy_engine import NumpyMLPEngine
+    from digits.data.mnist import load_mnist
+    from digits.engines.base import predict_batched
+    from digits.engines.keras_engine import KerasEngine
+    from digits.engines.numpy_mlp import NumpyMLPEngine
+    from digits.evaluation.metrics import agreement, describe_agreement
     from digits.preprocessing import preprocess_mnist
-    from digits.train import sha256_file
+    from digits.training.train import sha256_file
 
     output = export_npz(args.model, args.output)
     data = load_mnist(args.mnist_dir)
     x = preprocess_mnist(data.x_test)[..., None]
     keras_engine = KerasEngine(args.model)
-    reference = np.concatenate([keras_engine.predict_proba(x[i : i + 1000]) for i in range(0, len(x), 1000)])
+    reference = predict_batched(keras_engine.predict_proba, x, 1000)
     numpy_engine = NumpyMLPEngine(output)
-    probabilities = numpy_engine.predict_proba(x)
-    source_card = read_card(args.model)
-    card: dict[str, Any] = {
-        "name": output.stem,
-        "architecture": source_card.get("architecture", "mlp"),
-        "engine": "numpy",
-        "format": "npz (numpy.savez, no pickle), float32: "
+    probabilities = predict_batched(numpy_engine.predict_proba, x, 1000)
+    card = ModelCard(
+        name=output.stem,
+        architecture=keras_engine.card.architecture,
+        engine="numpy",
+        format="npz (numpy.savez, no pickle), float32: "
         + ", ".join(f"{key} {array.shape}" for key, array in numpy_engine.weights.as_dict().items()),
-        "source_model": args.model.name,
-        "source_model_sha256": source_card.get("model_sha256") or sha256_file(args.model),
-        "parameters": numpy_engine.weights.parameters,
-        "model_sha256": sha256_file(output),
-        "model_bytes": output.stat().st_size,
-        "source_model_bytes": args.model.stat().st_size,
+        source_model=args.model.name,
+        source_model_sha256=keras_engine.card.model_sha256 or sha256_file(args.model),
+        parameters=numpy_engine.weights.parameters,
+        model_sha256=sha256_file(output),
+        model_bytes=output.stat().st_size,
+        source_model_bytes=args.model.stat().st_size,
         **agreement(probabilities, reference, data.y_test),
-        "test_images": len(x),
-        "versions": {"numpy": np.__version__},
-        "date": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
-        "command": " ".join(["python -m digits.export_npz", *(sys.argv[1:] if argv is None else argv)]),
-    }
-    output.with_suffix(".json").write_text(json.dumps(card, indent=2) + "\n")
-    print(
-        f"{output.name}: {card['model_bytes'] / 1e6:.2f} MB, {card['parameters']:,} parameters, "
-        f"test accuracy {card['test_accuracy'] * 100:.2f} % (Keras {card['source_test_accuracy'] * 100:.2f} %), "
-        f"same digit {card['same_digit_as_source'] * 100:.2f} %, max |dp| {card['max_probability_difference']:.2e}"
+        test_images=len(x),
+        versions={"numpy": np.__version__},
+        date=dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        command=portable_command("digits.training.export_npz", argv),
     )
+    card.save(ModelCard.path_for(output))
+    size_mb = (card.model_bytes or 0) / 1e6
+    print(f"{output.name}: {size_mb:.2f} MB, {card.parameters:,} parameters, {describe_agreement(card)}")
     return 0
 
 

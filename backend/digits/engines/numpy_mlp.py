@@ -1,10 +1,10 @@
 """The MLP run by plain NumPy: three matrix products, two ReLUs and a softmax.
 
 This engine exists to show the maths behind a prediction, with nothing hidden in a framework.
-It serves the same weights as ``models/mlp.keras`` (see :func:`digits.export_npz.export_npz`),
+It serves the same weights as ``models/mlp.keras`` (see :func:`digits.training.export_npz.export_npz`),
 read from a plain ``.npz`` file, and needs neither TensorFlow nor Keras.
 
-The network (``digits.models.build_mlp``), for a batch of N preprocessed images::
+The network (``digits.training.architectures.build_mlp``), for a batch of N preprocessed images::
 
     x  = image.reshape(N, 784)            # row-major: pixel (r, c) -> column 28 * r + c
     h1 = relu(x  @ W1 + b1)               # (N, 784) @ (784, 128) + (128,) -> (N, 128)
@@ -35,12 +35,12 @@ from __future__ import annotations
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
 
-from digits.engines import ModelLoadError, model_version, read_card
+from digits.cards import EngineKind, ModelCard
+from digits.engines.base import ModelLoadError, exported_version
 
 INPUT_SIZE = 28 * 28
 """Pixels per image: the MLP sees the 28x28 frame as one vector of 784 values."""
@@ -114,7 +114,7 @@ def load_npz(path: Path) -> MLPWeights:
         ModelLoadError: the file is missing, not an ``.npz``, lacks an array or has wrong shapes.
     """
     if not path.is_file():
-        raise ModelLoadError(f"model file {path} not found: export it with `python -m digits.export_npz`")
+        raise ModelLoadError(f"model file {path} not found: export it with `python -m digits.training.export_npz`")
     try:
         with np.load(path, allow_pickle=False) as npz:
             missing = [key for key in WEIGHT_KEYS if key not in npz.files]
@@ -182,7 +182,7 @@ class NumpyMLPEngine:
             activations stay small (4096 x 256 float32 = 4 MB).
         version: ``<architecture>-<first 8 hex of the source .keras sha256>+numpy``: the same
             weights as the Keras model it was exported from.
-        card: the model card (``{}`` if there is none).
+        card: the model card beside the file.
         weights: the loaded :class:`MLPWeights`.
 
     Raises:
@@ -192,18 +192,15 @@ class NumpyMLPEngine:
     path: Path
     name: str = "mlp-numpy"
     batch_size: int = 4096
+    kind: EngineKind = field(default="numpy", init=False)
     version: str = field(init=False)
-    card: dict[str, Any] = field(init=False)
+    card: ModelCard = field(init=False)
     weights: MLPWeights = field(init=False)
 
     def __post_init__(self) -> None:
         self.weights = load_npz(self.path)
-        self.card = read_card(self.path)
-        source_sha = self.card.get("source_model_sha256")
-        if source_sha:
-            self.version = f"{self.card.get('architecture', 'mlp')}-{str(source_sha)[:8]}+numpy"
-        else:
-            self.version = model_version(self.path, {**self.card, "model_sha256": None})
+        self.card = ModelCard.for_model(self.path)
+        self.version = exported_version(self.path, self.card, "+numpy")
 
     def predict_proba(self, images: NDArray[np.float32]) -> NDArray[np.float32]:
         """Class probabilities for a batch of preprocessed images.

@@ -49,7 +49,7 @@ def build_mlp() -> keras.Model:
     The image is flattened row by row (``Flatten`` on (28, 28, 1) gives index ``28 * row + col``),
     so it takes the same (N, 28, 28, 1) float32 input as the CNN, from the same preprocessing.
     Only ``Dense`` layers carry weights, which makes it easy to run without Keras:
-    :mod:`digits.numpy_engine` does the same three matrix products in NumPy.
+    :mod:`digits.engines.numpy_mlp` does the same three matrix products in NumPy.
 
     Input: (N, 28, 28, 1) float32 in [0, 1], white ink on black (see ``digits.preprocessing``).
     Output: (N, 10) float32 probabilities summing to 1, index = digit.

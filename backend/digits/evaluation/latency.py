@@ -2,7 +2,7 @@
 
 Usage (from ``backend/``)::
 
-    python -m digits.latency            # prints a table and writes ``inference_ms`` into each card
+    python -m digits.evaluation.latency            # prints a table and writes ``inference_ms`` into each card
 
 For each model: the median and p99 over ``--runs`` calls of ``predict_proba`` on one
 preprocessed (1, 28, 28, 1) image, in milliseconds, after a warm-up; and the ratio to the Keras
@@ -13,14 +13,14 @@ alone; ``make benchmark`` measures whole HTTP requests.
 from __future__ import annotations
 
 import argparse
-import json
 import time
 
 import numpy as np
 
-from digits.data import load_mnist
+from digits.cards import InferenceTiming, ModelCard
+from digits.data.mnist import load_mnist
+from digits.engines.registry import MODEL_SPECS, load_engine
 from digits.preprocessing import preprocess_mnist
-from digits.registry import MODEL_SPECS, load_engine
 from digits.settings import DataSettings
 
 KERAS_REFERENCE = {"cnn": "cnn-keras", "cnn-litert-dynamic": "cnn-keras", "cnn-tta": "cnn-keras", "mlp-numpy": "mlp"}
@@ -28,7 +28,7 @@ KERAS_REFERENCE = {"cnn": "cnn-keras", "cnn-litert-dynamic": "cnn-keras", "cnn-t
 
 def main(argv: list[str] | None = None) -> int:
     settings = DataSettings()
-    parser = argparse.ArgumentParser(prog="python -m digits.latency", description=__doc__.split("\n")[0])
+    parser = argparse.ArgumentParser(prog="python -m digits.evaluation.latency", description=__doc__.split("\n")[0])
     parser.add_argument("--runs", type=int, default=500)
     parser.add_argument("--no-update-card", action="store_true")
     args = parser.parse_args(argv)
@@ -54,18 +54,15 @@ def main(argv: list[str] | None = None) -> int:
         reference = KERAS_REFERENCE.get(name)
         ratio = median / medians[reference] if reference in medians else None
         print(f"{name:<20} {median:>10.3f} {p99:>8.3f} {f'{ratio:.2f}x' if ratio else '':>9}")
-        path = getattr(engine, "path", None)
-        if not args.no_update_card and path is not None and name != "cnn-tta":
-            card_path = path.with_suffix(".json")
-            card = json.loads(card_path.read_text()) if card_path.exists() else {}
-            card["inference_ms"] = {
-                "median": round(median, 4),
-                "p99": round(p99, 4),
-                "vs_keras": round(ratio, 3) if ratio else None,
-                "keras_reference": reference,
-                "command": f"python -m digits.latency --runs {args.runs}",
-            }
-            card_path.write_text(json.dumps(card, indent=2) + "\n")
+        if not args.no_update_card and engine.kind != "tta":  # a TTA engine shares its base model's card
+            timing = InferenceTiming(
+                median=round(median, 4),
+                p99=round(p99, 4),
+                vs_keras=round(ratio, 3) if ratio else None,
+                keras_reference=reference,
+                command=f"python -m digits.evaluation.latency --runs {args.runs}",
+            )
+            ModelCard.amend(engine.path, inference_ms=timing)
     return 0
 
 

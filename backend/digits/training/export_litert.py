@@ -2,7 +2,7 @@
 
 Usage (from ``backend/``)::
 
-    python -m digits.export                       # models/cnn.keras -> cnn_litert*.tflite
+    python -m digits.training.export_litert                       # models/cnn.keras -> cnn_litert*.tflite
 
 Writes, beside the Keras model:
     * ``<name>_litert.tflite``: float32, the same function as the Keras model;
@@ -17,16 +17,15 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import json
 import os
 import tempfile
 from pathlib import Path
-from typing import Any, Literal
+from typing import Literal
 
-import numpy as np
-
-from digits.data import load_mnist
-from digits.evaluation import agreement
+from digits.cards import ModelCard, portable_command
+from digits.data.mnist import load_mnist
+from digits.engines.base import predict_batched
+from digits.evaluation.metrics import agreement, describe_agreement
 from digits.preprocessing import preprocess_mnist
 from digits.settings import DataSettings
 
@@ -60,45 +59,40 @@ def export_litert(keras_path: Path, output: Path, quantization: Quantization = "
 
 def main(argv: list[str] | None = None) -> int:
     settings = DataSettings()
-    parser = argparse.ArgumentParser(prog="python -m digits.export", description=__doc__.split("\n")[0])
+    parser = argparse.ArgumentParser(prog="python -m digits.training.export_litert", description=__doc__.split("\n")[0])
     parser.add_argument("--model", type=Path, default=settings.model_path, help="the .keras model")
     parser.add_argument("--mnist-dir", type=Path, default=settings.mnist_dir)
     args = parser.parse_args(argv)
 
-    from digits.engines import KerasEngine, LiteRTEngine, read_card
+    from digits.engines.keras_engine import KerasEngine
+    from digits.engines.litert_engine import LiteRTEngine
 
     data = load_mnist(args.mnist_dir)
     x = preprocess_mnist(data.x_test)[..., None]
     keras_engine = KerasEngine(args.model)
-    reference = np.concatenate([keras_engine.predict_proba(x[i : i + 1000]) for i in range(0, len(x), 1000)])
-    source_card = read_card(args.model)
+    reference = predict_batched(keras_engine.predict_proba, x, 1000)
+    source_card = keras_engine.card
     for quantization in ("none", "dynamic"):
         output = args.model.with_name(args.model.stem + SUFFIX[quantization] + ".tflite")
         export_litert(args.model, output, quantization)  # type: ignore[arg-type]
-        engine = LiteRTEngine(output)
-        probabilities = np.concatenate([engine.predict_proba(x[i : i + 1000]) for i in range(0, len(x), 1000)])
-        card: dict[str, Any] = {
-            "name": output.stem,
-            "architecture": source_card.get("architecture", args.model.stem),
-            "engine": "litert",
-            "quantization": "dynamic-range (int8 weights)" if quantization == "dynamic" else "none (float32)",
-            "source_model": args.model.name,
-            "source_model_sha256": source_card.get("model_sha256"),
-            "parameters": source_card.get("parameters"),
-            "model_bytes": output.stat().st_size,
-            "source_model_bytes": args.model.stat().st_size,
+        probabilities = predict_batched(LiteRTEngine(output).predict_proba, x, 1000)
+        card = ModelCard(
+            name=output.stem,
+            architecture=source_card.architecture,
+            engine="litert",
+            quantization="dynamic-range (int8 weights)" if quantization == "dynamic" else "none (float32)",
+            source_model=args.model.name,
+            source_model_sha256=source_card.model_sha256,
+            parameters=source_card.parameters,
+            model_bytes=output.stat().st_size,
+            source_model_bytes=args.model.stat().st_size,
             **agreement(probabilities, reference, data.y_test),
-            "test_images": len(x),
-            "date": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
-            "command": "python -m digits.export",
-        }
-        output.with_suffix(".json").write_text(json.dumps(card, indent=2) + "\n")
-        print(
-            f"{output.name}: {card['model_bytes'] / 1e6:.2f} MB, test accuracy {card['test_accuracy'] * 100:.2f} % "
-            f"(Keras {card['source_test_accuracy'] * 100:.2f} %), "
-            f"same digit {card['same_digit_as_source'] * 100:.2f} %, "
-            f"max |dp| {card['max_probability_difference']:.2e}"
+            test_images=len(x),
+            date=dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+            command=portable_command("digits.training.export_litert", argv),
         )
+        card.save(ModelCard.path_for(output))
+        print(f"{output.name}: {(card.model_bytes or 0) / 1e6:.2f} MB, {describe_agreement(card)}")
     return 0
 
 

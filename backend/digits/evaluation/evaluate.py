@@ -2,25 +2,27 @@
 
 Usage (from ``backend/``)::
 
-    python -m digits.evaluate                          # every servable model in models/
-    python -m digits.evaluate --model cnn-keras --model /tmp/other.keras --update-card
+    python -m digits.evaluation                          # every servable model in models/
+    python -m digits.evaluation --model cnn-keras --model /tmp/other.keras --update-card
 
 Prints one row per model: MNIST test accuracy (10,000 images as PNGs), ``optdigits-canvas``
 (1,797 UCI digits by other writers on a 280x280 canvas) and ``strokes-<w>px`` (MNIST test digits
-re-drawn with a round brush of w px). See :mod:`digits.evaluation` for how the sets are built.
+re-drawn with a round brush of w px). See :mod:`digits.data.evalsets` for how the sets are built.
 """
 
 from __future__ import annotations
 
 import argparse
-import json
 import time
 from pathlib import Path
 
-from digits.data import load_mnist
-from digits.engines import Engine, KerasEngine
-from digits.evaluation import EvalSet, mnist_set, optdigits_canvas_set, preprocess_all, score, stroke_sets
-from digits.registry import MODEL_SPECS, load_engine
+from digits.cards import Evaluations, ModelCard
+from digits.data.evalsets import EvalSet, mnist_set, optdigits_canvas_set, stroke_sets
+from digits.data.mnist import load_mnist
+from digits.engines.base import Engine
+from digits.engines.keras_engine import KerasEngine
+from digits.engines.registry import MODEL_SPECS, load_engine
+from digits.evaluation.metrics import preprocess_all, score
 from digits.settings import DataSettings
 
 
@@ -41,7 +43,7 @@ def build_sets(mnist_dir: Path, strokes_limit: int, seed: int = 0) -> list[EvalS
 
 def main(argv: list[str] | None = None) -> int:
     settings = DataSettings()
-    parser = argparse.ArgumentParser(prog="python -m digits.evaluate", description=__doc__.split("\n")[0])
+    parser = argparse.ArgumentParser(prog="python -m digits.evaluation", description=__doc__.split("\n")[0])
     parser.add_argument(
         "--model", action="append", help="a served model name or a .keras path (repeatable; default: all served)"
     )
@@ -63,16 +65,11 @@ def main(argv: list[str] | None = None) -> int:
         engine = resolve(model, settings.models_dir)
         results = {s.name: round(score(engine.predict_proba, inputs[s.name], s.labels), 5) for s in sets}
         rows.append([f"{model} ({engine.version})"] + [f"{results[s.name] * 100:.2f} %" for s in sets])
-        path = getattr(engine, "path", None)
-        if args.update_card and path is not None:
-            card_path = path.with_suffix(".json")
-            card = json.loads(card_path.read_text()) if card_path.exists() else {}
-            card["evaluations"] = {
-                "sets": results,
-                "command": "python -m digits.evaluate --update-card"
-                + f" --strokes-limit {args.strokes_limit} --seed {args.seed}",
-            }
-            card_path.write_text(json.dumps(card, indent=2) + "\n")
+        if args.update_card and engine.kind != "tta":  # a TTA engine shares its base model's file and card
+            command = (
+                f"python -m digits.evaluation --update-card --strokes-limit {args.strokes_limit} --seed {args.seed}"
+            )
+            ModelCard.amend(engine.path, evaluations=Evaluations(sets=results, command=command))
     widths = [max(len(str(r[i])) for r in [header, *rows]) for i in range(len(header))]
     for row in [header, *rows]:
         print("  ".join(str(cell).ljust(width) for cell, width in zip(row, widths, strict=True)))

@@ -2,31 +2,32 @@
 
 Usage (from ``backend/``)::
 
-    python -m digits.calibration                 # the served default model (cnn), update its card
-    python -m digits.calibration --model cnn-keras --max-refused 0.01
+    python -m digits.evaluation.calibration                 # the served default model (cnn), update its card
+    python -m digits.evaluation.calibration --model cnn-keras --max-refused 0.01
 
 The threshold is the confidence below which the service flags an answer as ``uncertain``. It is
 chosen on the validation split that training holds out of the 60,000 MNIST training images (the
 same seed-42 permutation, so these digits were never trained on), drawn both as MNIST images and
 as round-brush strokes: the largest threshold that refuses at most ``--max-refused`` of those
 real digits. It is then measured, once, on data not used to choose it: the MNIST test set, its
-stroke renderings, and non-digit drawings of another seed (:mod:`digits.negatives`).
+stroke renderings, and non-digit drawings of another seed (:mod:`digits.data.negatives`).
 """
 
 from __future__ import annotations
 
 import argparse
-import json
-from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
 
-from digits.data import load_mnist
-from digits.evaluation import preprocess_all, stroke_sets
-from digits.negatives import not_digit_set
+from digits.cards import ModelCard, Uncertainty
+from digits.data.evalsets import stroke_sets
+from digits.data.mnist import load_mnist
+from digits.data.negatives import not_digit_set
+from digits.engines.base import PredictProba, predict_batched
+from digits.engines.registry import load_engine
+from digits.evaluation.metrics import preprocess_all
 from digits.preprocessing import preprocess_mnist
-from digits.registry import load_engine
 from digits.settings import DataSettings
 
 VALIDATION_SEED = 42
@@ -35,14 +36,24 @@ NEGATIVES_VALIDATION_SEED = 2000
 NEGATIVES_TEST_SEED = 3000
 
 
-def confidences(predict_proba: Any, x: NDArray[np.float32]) -> NDArray[np.float32]:
-    """Largest probability per image, for (N, 28, 28, 1) inputs."""
-    return np.concatenate([predict_proba(x[i : i + 500]).max(axis=1) for i in range(0, len(x), 500)])
+def confidences(predict_proba: PredictProba, x: NDArray[np.float32]) -> NDArray[np.float32]:
+    """Largest probability per image: (N, 28, 28, 1) float32 inputs -> (N,) float32 in [0, 1]."""
+    best: NDArray[np.float32] = predict_batched(predict_proba, x).max(axis=1)
+    return best
+
+
+def choose_threshold(real_confidences: NDArray[np.float32], max_refused: float) -> float:
+    """The largest threshold that refuses at most ``max_refused`` (a fraction) of real digits.
+
+    It is the ``max_refused`` quantile of their confidences: an answer whose confidence is below
+    it is ``uncertain``.
+    """
+    return float(np.quantile(real_confidences, max_refused))
 
 
 def main(argv: list[str] | None = None) -> int:
     settings = DataSettings()
-    parser = argparse.ArgumentParser(prog="python -m digits.calibration", description=__doc__.split("\n")[0])
+    parser = argparse.ArgumentParser(prog="python -m digits.evaluation.calibration", description=__doc__.split("\n")[0])
     parser.add_argument("--model", default="cnn", help="a served model name")
     parser.add_argument("--max-refused", type=float, default=0.01, help="share of real validation digits refused")
     parser.add_argument("--count", type=int, default=1000, help="images per stroke/negative set")
@@ -64,7 +75,7 @@ def main(argv: list[str] | None = None) -> int:
             ],
         ]
     )
-    threshold = float(np.quantile(real_val, args.max_refused))
+    threshold = choose_threshold(real_val, args.max_refused)
     _, neg_val = not_digit_set(args.count, NEGATIVES_VALIDATION_SEED)
     neg_val_conf = confidences(engine.predict_proba, preprocess_all(neg_val))
 
@@ -74,22 +85,18 @@ def main(argv: list[str] | None = None) -> int:
     _, neg_test = not_digit_set(args.count, NEGATIVES_TEST_SEED)
     neg_test_conf = confidences(engine.predict_proba, preprocess_all(neg_test))
 
-    result: dict[str, Any] = {
-        "threshold": round(threshold, 4),
-        "chosen_on": f"MNIST validation split ({VALIDATION_SIZE}) + its stroke renderings, "
+    result = Uncertainty(
+        threshold=round(threshold, 4),
+        chosen_on=f"MNIST validation split ({VALIDATION_SIZE}) + its stroke renderings, "
         f"refusing at most {args.max_refused:.1%} of them",
-        "validation_not_digits_flagged": round(float((neg_val_conf < threshold).mean()), 4),
-        "test_digits_refused": {name: round(float((c < threshold).mean()), 4) for name, c in test_sets.items()},
-        "test_not_digits_flagged": round(float((neg_test_conf < threshold).mean()), 4),
-        "command": f"python -m digits.calibration --model {args.model} --max-refused {args.max_refused}",
-    }
-    print(json.dumps(result, indent=2))
-    path = getattr(engine, "path", None)
-    if not args.no_update_card and path is not None:
-        card_path = path.with_suffix(".json")
-        card = json.loads(card_path.read_text()) if card_path.exists() else {}
-        card["uncertain"] = result
-        card_path.write_text(json.dumps(card, indent=2) + "\n")
+        validation_not_digits_flagged=round(float((neg_val_conf < threshold).mean()), 4),
+        test_digits_refused={name: round(float((c < threshold).mean()), 4) for name, c in test_sets.items()},
+        test_not_digits_flagged=round(float((neg_test_conf < threshold).mean()), 4),
+        command=f"python -m digits.evaluation.calibration --model {args.model} --max-refused {args.max_refused}",
+    )
+    print(result.model_dump_json(indent=2))
+    if not args.no_update_card:
+        ModelCard.amend(engine.path, uncertain=result)
     return 0
 
 

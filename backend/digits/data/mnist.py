@@ -9,9 +9,7 @@ from __future__ import annotations
 
 import gzip
 import hashlib
-import shutil
 import struct
-import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -36,9 +34,6 @@ SHA256 = {
     "t10k-labels-idx1-ubyte": "ff7bcfd416de33731a308c3f266cc351222c34898ecbeaf847f06e48f7ec33f2",
 }
 """sha256 of the *decompressed* canonical files (the .gz wrappers differ between mirrors)."""
-
-MIRROR_URL = "https://ossci-datasets.s3.amazonaws.com/mnist/"
-"""A public mirror of the four gzip files, used only by :func:`download_mnist`."""
 
 
 class MnistError(ValueError):
@@ -169,29 +164,3 @@ def load_mnist(directory: Path, *, verify_counts: bool = True) -> Mnist:
                     f"MNIST {name} split in {directory} has {len(arr)} images, expected {EXPECTED_COUNTS[name]}"
                 )
     return Mnist(x_train, y_train, x_test, y_test, {**s1, **s2})
-
-
-def download_mnist(directory: Path, base_url: str = MIRROR_URL) -> None:
-    """Download the four gzip files into ``directory`` and check their sha256.
-
-    Only for machines with internet access; nothing in tests or CI calls it.
-
-    Raises:
-        MnistError: a download fails or a checksum does not match.
-    """
-    directory.mkdir(parents=True, exist_ok=True)
-    for stem, digest in SHA256.items():
-        target = directory / f"{stem}.gz"
-        if target.exists():
-            continue
-        tmp = target.with_suffix(".part")
-        try:
-            with urllib.request.urlopen(base_url + target.name, timeout=60) as resp, tmp.open("wb") as out:
-                shutil.copyfileobj(resp, out)
-        except OSError as exc:
-            raise MnistError(f"cannot download {base_url + target.name}: {exc}") from exc
-        actual = hashlib.sha256(gzip.decompress(tmp.read_bytes())).hexdigest()
-        if actual != digest:
-            tmp.unlink()
-            raise MnistError(f"downloaded {target.name} has sha256 {actual}, expected {digest}")
-        tmp.rename(target)

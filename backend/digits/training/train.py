@@ -2,8 +2,8 @@
 
 Usage::
 
-    python -m digits.train --help
-    python -m digits.train --epochs 20 --output models/cnn.keras
+    python -m digits.training.train --help
+    python -m digits.training.train --epochs 20 --output models/cnn.keras
 
 The validation split is carved from the 60,000 training images; the 10,000 test images are
 only evaluated once, at the end, and never used to choose anything.
@@ -19,16 +19,15 @@ import json
 import multiprocessing
 import os
 import platform
-import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
 
-from digits.data import load_mnist
+from digits.cards import ModelCard, Stage, portable_command, portable_path
+from digits.data.mnist import load_mnist
 from digits.preprocessing import preprocess_mnist
 from digits.settings import DataSettings
 
@@ -40,7 +39,7 @@ class TrainConfig:
     Attributes:
         mnist_dir: directory with the MNIST IDX files.
         output: path of the ``.keras`` model; the card is written beside it as ``.json``.
-        architecture: key of ``digits.models.ARCHITECTURES``.
+        architecture: key of ``digits.training.architectures.ARCHITECTURES``.
         epochs: maximum number of epochs (EarlyStopping may stop sooner).
         batch_size: images per gradient step.
         learning_rate: Adam's initial learning rate.
@@ -49,16 +48,17 @@ class TrainConfig:
         seed: seeds NumPy, Python and TensorFlow; the split and augmentation depend on it.
         augment: whether to apply random affine augmentation.
         drawing_augment: whether to add elastic distortion, stroke thickening and low
-            resolution (:class:`digits.augmentation.DrawingAugmentationConfig`).
+            resolution (:class:`digits.training.augmentation.DrawingAugmentationConfig`).
         stroke_mix: how many training images to add re-drawn from their skeleton with a
             round brush of random width (6-32 px on a 280 px canvas), through the service's
             preprocessing (:func:`stroke_renderings`); 0 for none.
-        outlier_exposure: how many non-digit drawings (:mod:`digits.negatives`) to add with a
+        outlier_exposure: how many non-digit drawings (:mod:`digits.data.negatives`) to add with a
             uniform target, so the model's confidence on such input drops (Hendrycks et al.,
             ICLR 2019); 0 for none.
         init_from: start from this trained ``.keras`` model (fine-tuning) instead of new weights.
         subset: if set, train on only this many images (smoke tests).
         verbose: Keras verbosity (1 = a progress bar per epoch).
+        command: the command line that ran it, for the card (:func:`digits.cards.portable_command`).
     """
 
     mnist_dir: Path = field(default_factory=lambda: DataSettings().mnist_dir)
@@ -77,6 +77,7 @@ class TrainConfig:
     init_from: Path | None = None
     subset: int | None = None
     verbose: int = 1
+    command: str | None = None
 
 
 def sha256_file(path: Path) -> str:
@@ -89,8 +90,8 @@ def sha256_file(path: Path) -> str:
 
 
 def _render_strokes(args: tuple[NDArray[np.uint8], int]) -> NDArray[np.float32]:
+    from digits.data.rendering import CanvasStyle, draw_strokes, random_style, skeleton_points
     from digits.preprocessing import EmptyImageError, preprocess_bytes
-    from digits.rendering import CanvasStyle, draw_strokes, random_style, skeleton_points
 
     images, seed = args
     rng = np.random.default_rng(seed)
@@ -112,7 +113,7 @@ def _render_strokes(args: tuple[NDArray[np.uint8], int]) -> NDArray[np.float32]:
 
 def stroke_renderings(images: NDArray[np.uint8], seed: int, workers: int = 0) -> NDArray[np.float32]:
     """Re-draw MNIST images as a person would with a mouse: skeleton + round brush, then
-    the service's preprocessing (see :mod:`digits.evaluation` for the same on the test set).
+    the service's preprocessing (see :mod:`digits.data.evalsets` for the same on the test set).
 
     Args:
         images: (N, 28, 28) uint8 in [0, 255].
@@ -134,19 +135,14 @@ def stroke_renderings(images: NDArray[np.uint8], seed: int, workers: int = 0) ->
     return np.concatenate(parts) if parts else np.zeros((0, 28, 28), np.float32)
 
 
-def card_path_for(model_path: Path) -> Path:
-    """The model card lives beside the model: ``cnn.keras`` -> ``cnn.json``."""
-    return model_path.with_suffix(".json")
-
-
-def train(config: TrainConfig) -> dict[str, Any]:
+def train(config: TrainConfig) -> ModelCard:
     """Train, evaluate on the test set once, save the model and its card.
 
     Returns:
-        The model card (also written to ``card_path_for(config.output)``).
+        The model card (also written beside the model, :meth:`ModelCard.path_for`).
 
     Raises:
-        digits.data.MnistError: the MNIST files are missing or corrupt.
+        digits.data.mnist.MnistError: the MNIST files are missing or corrupt.
         ValueError: unknown architecture or inconsistent sizes.
     """
     data = load_mnist(config.mnist_dir, verify_counts=config.subset is None)
@@ -181,8 +177,8 @@ def train(config: TrainConfig) -> dict[str, Any]:
     t_test = np.eye(10, dtype=np.float32)[y_test]
     outliers = config.outlier_exposure if config.subset is None else min(config.outlier_exposure, config.subset // 4)
     if outliers > 0:
-        from digits.evaluation import preprocess_all
-        from digits.negatives import not_digit_set
+        from digits.data.negatives import not_digit_set
+        from digits.evaluation.metrics import preprocess_all
 
         _, negatives = not_digit_set(outliers, seed=config.seed + 1000)
         x_train = np.concatenate([x_train, preprocess_all(negatives)])
@@ -192,8 +188,13 @@ def train(config: TrainConfig) -> dict[str, Any]:
     import keras
     import tensorflow as tf
 
-    from digits.augmentation import AugmentationConfig, DrawingAugmentationConfig, drawing_augment, random_affine
-    from digits.models import ARCHITECTURES
+    from digits.training.architectures import ARCHITECTURES
+    from digits.training.augmentation import (
+        AugmentationConfig,
+        DrawingAugmentationConfig,
+        drawing_augment,
+        random_affine,
+    )
 
     if config.architecture not in ARCHITECTURES:
         raise ValueError(f"unknown architecture {config.architecture!r}; choose from {sorted(ARCHITECTURES)}")
@@ -249,70 +250,82 @@ def train(config: TrainConfig) -> dict[str, Any]:
     checkpoint_path.unlink(missing_ok=True)
 
     hist = {k: [float(v) for v in vals] for k, vals in history.history.items()}
-    card: dict[str, Any] = {
-        "name": config.output.stem,
-        "architecture": config.architecture,
-        "parameters": int(best.count_params()),
-        "input": "(N, 28, 28, 1) float32 in [0, 1], white ink on black, MNIST-centred",
-        "output": "(N, 10) float32 probabilities, index = digit",
-        "epochs": len(hist.get("loss", [])),
-        "best_epoch": int(np.argmin(hist["val_loss"])) + 1 if hist.get("val_loss") else None,
-        "batch_size": config.batch_size,
-        "learning_rate": config.learning_rate,
-        "lr_decay_per_epoch": config.lr_decay,
-        "optimizer": "Adam",
-        "callbacks": ["LearningRateScheduler", "ReduceLROnPlateau", "EarlyStopping", "ModelCheckpoint"],
-        "augmentation": aug_config.to_dict() if config.augment else None,
-        "drawing_augmentation": drawing_config.to_dict() if config.drawing_augment else None,
-        "stroke_mix": stroke_mix,
-        "outlier_exposure": outliers,
-        "init_from": str(config.init_from) if config.init_from else None,
-        "seed": config.seed,
-        "train_images": len(x_train),
-        "validation_images": len(x_val),
-        "test_images": len(x_test),
-        "training_seconds": round(training_seconds, 1),
-        "validation_accuracy": round(float(val_accuracy), 5),
-        "validation_loss": round(float(val_loss), 5),
-        "test_accuracy": round(float(test_accuracy), 5),
-        "test_loss": round(float(test_loss), 5),
-        "model_sha256": sha256_file(config.output),
-        "model_bytes": config.output.stat().st_size,
-        "data_sha256": data.sha256,
-        "versions": {
+    card = ModelCard(
+        name=config.output.stem,
+        architecture=config.architecture,
+        parameters=int(best.count_params()),
+        input="(N, 28, 28, 1) float32 in [0, 1], white ink on black, MNIST-centred",
+        output="(N, 10) float32 probabilities, index = digit",
+        epochs=len(hist.get("loss", [])),
+        best_epoch=int(np.argmin(hist["val_loss"])) + 1 if hist.get("val_loss") else None,
+        batch_size=config.batch_size,
+        learning_rate=config.learning_rate,
+        lr_decay_per_epoch=config.lr_decay,
+        optimizer="Adam",
+        callbacks=["LearningRateScheduler", "ReduceLROnPlateau", "EarlyStopping", "ModelCheckpoint"],
+        augmentation=aug_config.to_dict() if config.augment else None,
+        drawing_augmentation=drawing_config.to_dict() if config.drawing_augment else None,
+        stroke_mix=stroke_mix,
+        outlier_exposure=outliers,
+        init_from=portable_path(config.init_from) if config.init_from else None,
+        seed=config.seed,
+        train_images=len(x_train),
+        validation_images=len(x_val),
+        test_images=len(x_test),
+        training_seconds=round(training_seconds, 1),
+        validation_accuracy=round(float(val_accuracy), 5),
+        validation_loss=round(float(val_loss), 5),
+        test_accuracy=round(float(test_accuracy), 5),
+        test_loss=round(float(test_loss), 5),
+        model_sha256=sha256_file(config.output),
+        model_bytes=config.output.stat().st_size,
+        data_sha256=data.sha256,
+        versions={
             "python": platform.python_version(),
             "tensorflow": tf.__version__,
             "keras": keras.__version__,
             "numpy": np.__version__,
         },
-        "machine": f"{platform.machine()}, {os.cpu_count()} CPU cores",
-        "date": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
-        "command": "python -m digits.train " + " ".join(sys.argv[1:]) if sys.argv[0].endswith("train.py") else None,
-        "history": hist,
-        "stages": [],
-    }
-    if config.init_from is not None:
-        # Fine-tuning: carry the earlier stage's history over, so the card tells the whole story.
-        previous = card_path_for(config.init_from)
-        if previous.is_file():
-            earlier = json.loads(previous.read_text())
-            card["stages"] = [
-                *earlier.get("stages", []),
-                {k: earlier.get(k) for k in ("command", "epochs", "training_seconds")},
-            ]
-            card["history"] = {k: [*earlier.get("history", {}).get(k, []), *v] for k, v in hist.items()}
-            card["epochs"] = len(card["history"].get("loss", []))
-            if card["best_epoch"] is not None:
-                card["best_epoch"] += len(earlier.get("history", {}).get("loss", []))
-    card_path_for(config.output).write_text(json.dumps(card, indent=2) + "\n")
+        machine=f"{platform.machine()}, {os.cpu_count()} CPU cores",
+        date=dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        command=config.command,
+        history=hist,
+    )
+    previous = ModelCard.path_for(config.init_from) if config.init_from is not None else None
+    if previous is not None and previous.is_file():
+        card = continue_stages(ModelCard.load(previous), card)
+    card.save(ModelCard.path_for(config.output))
     return card
+
+
+def continue_stages(earlier: ModelCard, card: ModelCard) -> ModelCard:
+    """A fine-tune's card that tells the whole story: ``earlier``'s stages and history come first.
+
+    ``earlier`` becomes the last of ``stages`` (its command, epochs and training seconds); the
+    per-epoch ``history`` is ``earlier``'s followed by ``card``'s, and ``epochs`` and
+    ``best_epoch`` count over both stages.
+    """
+    earlier_history = earlier.history or {}
+    offset = len(earlier_history.get("loss", []))
+    history = {k: [*earlier_history.get(k, []), *v] for k, v in (card.history or {}).items()}
+    stage = Stage(
+        command=earlier.command or "(unknown)",
+        epochs=earlier.epochs or 0,
+        training_seconds=earlier.training_seconds or 0,
+    )
+    return card.updated(
+        stages=[*(earlier.stages or []), stage],
+        history=history,
+        epochs=len(history.get("loss", [])),
+        best_epoch=card.best_epoch + offset if card.best_epoch is not None else None,
+    )
 
 
 def main(argv: list[str] | None = None) -> int:
     """Command-line entry point; returns the exit status."""
     defaults = TrainConfig()
     parser = argparse.ArgumentParser(
-        prog="python -m digits.train",
+        prog="python -m digits.training.train",
         description="Train the digit classifier on MNIST; write the .keras model and a JSON model card beside it.",
         formatter_class=argparse.ArgumentDefaultsHelpFormatter,
     )
@@ -358,22 +371,14 @@ def main(argv: list[str] | None = None) -> int:
         outlier_exposure=args.outlier_exposure,
         init_from=args.init_from,
         subset=args.subset,
+        command=portable_command("digits.training.train", argv),
     )
     card = train(config)
-    summary = {
-        k: card[k]
-        for k in (
-            "architecture",
-            "parameters",
-            "epochs",
-            "training_seconds",
-            "validation_accuracy",
-            "test_accuracy",
-            "test_loss",
-        )
-    }
+    summary = card.model_dump(
+        include={"architecture", "parameters", "epochs", "training_seconds", "validation_accuracy", "test_accuracy"}
+    )
     print(json.dumps(summary, indent=2))
-    print(f"wrote {config.output} and {card_path_for(config.output)}")
+    print(f"wrote {config.output} and {ModelCard.path_for(config.output)}")
     return 0
 
 

@@ -1,4 +1,4 @@
-"""Evaluation sets beyond MNIST, and scoring through the service's own preprocessing.
+"""Evaluation sets beyond MNIST: encoded images and their labels, as a user would send them.
 
 Sets (all built from data the project ships or derives, no download):
     * ``mnist``: the 10,000 MNIST test images, each encoded as a PNG.
@@ -9,20 +9,21 @@ Sets (all built from data the project ships or derives, no download):
       a round brush of ``w`` px on a 280x280 canvas at random size and position, as a person
       draws with a mouse or finger (uniform stroke width).
 
-Every image goes through :func:`digits.preprocessing.preprocess_bytes`, as in the API.
+Every set is scored through :func:`digits.preprocessing.preprocess_bytes`, as in the API
+(:mod:`digits.evaluation.metrics`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
 from numpy.typing import NDArray
 from PIL import Image
 
-from digits.preprocessing import preprocess_bytes, to_png
-from digits.rendering import CanvasStyle, draw_strokes, random_style, render_canvas, skeleton_points
+from digits.data.rendering import CanvasStyle, draw_strokes, random_style, render_canvas, skeleton_points
+from digits.preprocessing import to_png
 
 STROKE_WIDTHS = (8, 16, 28)
 """Brush diameters in pixels on a 280 px canvas: thin pen, normal, thick marker."""
@@ -98,42 +99,3 @@ def stroke_sets(
             images.append(draw_strokes(points, width, style))
         sets.append(EvalSet(f"strokes-{width}px", images, y))
     return sets
-
-
-def preprocess_all(images: Sequence[bytes]) -> NDArray[np.float32]:
-    """Encoded images -> (N, 28, 28, 1) float32 in [0, 1] through the API's preprocessing."""
-    return np.stack([preprocess_bytes(data).image for data in images])[..., None]
-
-
-def score(
-    predict_proba: Callable[[NDArray[np.float32]], NDArray[np.float32]],
-    inputs: NDArray[np.float32],
-    labels: NDArray[np.uint8],
-    batch_size: int = 500,
-) -> float:
-    """Accuracy of ``predict_proba`` ((N, 28, 28, 1) -> (N, 10)) on preprocessed inputs."""
-    correct = 0
-    for start in range(0, len(inputs), batch_size):
-        predicted = predict_proba(inputs[start : start + batch_size]).argmax(axis=1)
-        correct += int((predicted == labels[start : start + batch_size]).sum())
-    return correct / max(len(inputs), 1)
-
-
-def agreement(
-    probabilities: NDArray[np.float32], reference: NDArray[np.float32], labels: NDArray[np.uint8]
-) -> dict[str, float]:
-    """How an exported model (``probabilities``, (N, 10)) compares with its source (``reference``).
-
-    Returns:
-        test_accuracy, source_test_accuracy, accuracy_change (fractions in [0, 1] / [-1, 1]),
-        same_digit_as_source (fraction), max_probability_difference (absolute).
-    """
-    accuracy = float((probabilities.argmax(1) == labels).mean())
-    source = float((reference.argmax(1) == labels).mean())
-    return {
-        "test_accuracy": round(accuracy, 5),
-        "source_test_accuracy": round(source, 5),
-        "accuracy_change": round(accuracy - source, 5),
-        "same_digit_as_source": round(float((probabilities.argmax(1) == reference.argmax(1)).mean()), 5),
-        "max_probability_difference": float(np.abs(probabilities - reference).max()),
-    }

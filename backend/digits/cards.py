@@ -1,0 +1,221 @@
+"""The model card: one JSON file beside every model file, one schema for all who read or write it.
+
+``models/cnn.keras`` has ``models/cnn.json``; ``models/cnn_litert.tflite`` has
+``models/cnn_litert.json``. Training writes a card, export writes one per exported file, and
+evaluation, calibration and latency add their sections to an existing card. Every writer and
+reader goes through :class:`ModelCard`: :meth:`ModelCard.load` validates a card (an unknown
+field or a wrong type is an error naming the file), :meth:`ModelCard.save` writes it. A card
+never holds a path of the machine it was made on: commands and ``init_from`` name files
+relative to ``backend/`` (:func:`portable_command`).
+"""
+
+from __future__ import annotations
+
+import shlex
+import sys
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from digits.settings import BACKEND_DIR
+
+EngineKind = Literal["keras", "litert", "numpy", "tta"]
+"""How a model is run: Keras/TensorFlow, the LiteRT interpreter, plain NumPy, or test-time
+augmentation over another engine."""
+
+
+class ModelCardError(ValueError):
+    """A card file is missing a required field, has an unknown one, or is not JSON; names the file."""
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class Stage(_Section):
+    """An earlier training stage of the same weights (the fine-tune's card keeps stage 1 here)."""
+
+    command: str
+    epochs: int = Field(ge=0)
+    training_seconds: float = Field(ge=0, description="seconds")
+
+
+class Evaluations(_Section):
+    """Accuracy (fraction in [0, 1]) on each evaluation set (``python -m digits.evaluation``)."""
+
+    sets: dict[str, float]
+    command: str
+
+
+class Uncertainty(_Section):
+    """The calibrated confidence threshold under which an answer is ``uncertain``."""
+
+    threshold: float = Field(ge=0, le=1)
+    chosen_on: str
+    validation_not_digits_flagged: float = Field(ge=0, le=1)
+    test_digits_refused: dict[str, float]
+    test_not_digits_flagged: float = Field(ge=0, le=1)
+    command: str
+
+
+class InferenceTiming(_Section):
+    """Time of one image through the model alone, in-process (``python -m digits.evaluation.latency``)."""
+
+    median: float = Field(ge=0, description="milliseconds")
+    p99: float = Field(ge=0, description="milliseconds")
+    vs_keras: float | None = Field(default=None, description="median / the Keras engine's median")
+    keras_reference: str | None = None
+    command: str
+
+
+class ModelCard(_Section):
+    """What a model is, how it was made and how well it does; ``<model>.json`` beside the model.
+
+    Fractions (accuracy, agreement) are in [0, 1]; sizes in bytes; times in seconds unless the
+    field says milliseconds. Only ``name`` and ``architecture`` are required: training, export,
+    evaluation and calibration each fill in their own fields.
+    """
+
+    name: str
+    architecture: str
+    engine: EngineKind | None = None
+    parameters: int | None = Field(default=None, ge=0)
+    input: str | None = None
+    output: str | None = None
+    format: str | None = None
+    quantization: str | None = None
+    # Training (python -m digits.training)
+    epochs: int | None = Field(default=None, ge=0)
+    best_epoch: int | None = Field(default=None, ge=1)
+    batch_size: int | None = Field(default=None, ge=1)
+    learning_rate: float | None = Field(default=None, gt=0)
+    lr_decay_per_epoch: float | None = None
+    optimizer: str | None = None
+    callbacks: list[str] | None = None
+    augmentation: dict[str, float] | None = None
+    drawing_augmentation: dict[str, float] | None = None
+    stroke_mix: int | None = Field(default=None, ge=0)
+    outlier_exposure: int | None = Field(default=None, ge=0)
+    init_from: str | None = None
+    seed: int | None = None
+    train_images: int | None = Field(default=None, ge=0)
+    validation_images: int | None = Field(default=None, ge=0)
+    test_images: int | None = Field(default=None, ge=0)
+    training_seconds: float | None = Field(default=None, ge=0)
+    validation_accuracy: float | None = Field(default=None, ge=0, le=1)
+    validation_loss: float | None = Field(default=None, ge=0)
+    test_accuracy: float | None = Field(default=None, ge=0, le=1)
+    test_loss: float | None = Field(default=None, ge=0)
+    history: dict[str, list[float]] | None = None
+    stages: list[Stage] | None = None
+    # The model file and where it came from
+    model_sha256: str | None = None
+    model_bytes: int | None = Field(default=None, ge=0)
+    source_model: str | None = None
+    source_model_sha256: str | None = None
+    source_model_bytes: int | None = Field(default=None, ge=0)
+    data_sha256: dict[str, str] | None = None
+    versions: dict[str, str] | None = None
+    machine: str | None = None
+    date: str | None = None
+    command: str | None = None
+    # An export's agreement with its source on the MNIST test set (digits.evaluation.agreement)
+    source_test_accuracy: float | None = Field(default=None, ge=0, le=1)
+    accuracy_change: float | None = None
+    same_digit_as_source: float | None = Field(default=None, ge=0, le=1)
+    max_probability_difference: float | None = Field(default=None, ge=0)
+    tta_variants: int | None = Field(default=None, ge=1)
+    # Sections added by evaluation, calibration and latency
+    evaluations: Evaluations | None = None
+    uncertain: Uncertainty | None = None
+    inference_ms: InferenceTiming | None = None
+
+    @field_validator("init_from", "command", "source_model")
+    @classmethod
+    def _no_machine_paths(cls, value: str | None) -> str | None:
+        if value is not None and any(token.startswith("/") for token in value.split()):
+            raise ValueError(f"holds an absolute path of the machine it was made on: {value!r}")
+        return value
+
+    @staticmethod
+    def path_for(model_path: Path) -> Path:
+        """The card beside a model file: ``models/cnn.keras`` -> ``models/cnn.json``."""
+        return model_path.with_suffix(".json")
+
+    @classmethod
+    def load(cls, path: Path) -> ModelCard:
+        """Read and validate the card at ``path`` (a ``.json`` file).
+
+        Raises:
+            FileNotFoundError: no such file.
+            ModelCardError: not JSON, or not a valid card (the message names the file and field).
+        """
+        try:
+            return cls.model_validate_json(path.read_bytes())
+        except ValidationError as exc:
+            raise ModelCardError(f"{path} is not a valid model card: {exc}") from exc
+
+    @classmethod
+    def for_model(cls, model_path: Path) -> ModelCard:
+        """The card beside ``model_path``, or a minimal one named after the file when there is none.
+
+        Raises:
+            ModelCardError: the card exists but is not valid.
+        """
+        path = cls.path_for(model_path)
+        if not path.is_file():
+            return cls(name=model_path.stem, architecture=model_path.stem)
+        return cls.load(path)
+
+    def save(self, path: Path) -> Path:
+        """Write the card as indented JSON (only the fields that were set); returns ``path``."""
+        path.write_text(self.model_dump_json(indent=2, exclude_unset=True) + "\n")
+        return path
+
+    @classmethod
+    def amend(cls, model_path: Path, **fields: Any) -> ModelCard:
+        """Set ``fields`` in the card beside ``model_path`` (created if missing) and save it.
+
+        Raises:
+            ModelCardError: the existing card, or the result, is not valid.
+        """
+        try:
+            card = cls.for_model(model_path).updated(**fields)
+        except ValidationError as exc:
+            raise ModelCardError(f"{cls.path_for(model_path)}: {exc}") from exc
+        card.save(cls.path_for(model_path))
+        return card
+
+    def updated(self, **fields: Any) -> ModelCard:
+        """A copy with ``fields`` set (validated), e.g. ``card.updated(evaluations=...)``."""
+        return type(self).model_validate({**self.model_dump(exclude_unset=True), **fields})
+
+    def public(self) -> dict[str, Any]:
+        """The card as served by ``GET /models``: every field that was set, less the per-epoch history."""
+        return self.model_dump(mode="json", exclude_unset=True, exclude={"history"})
+
+
+def portable_path(path: Path | str) -> str:
+    """A path as a card records it: relative to ``backend/`` when inside it, else the file name."""
+    resolved = Path(path).resolve()
+    try:
+        return str(resolved.relative_to(BACKEND_DIR))
+    except ValueError:
+        return resolved.name
+
+
+def portable_command(module: str, argv: list[str] | None = None) -> str:
+    """``python -m <module> <args>`` with every absolute path made portable (:func:`portable_path`).
+
+    ``argv`` defaults to this process's arguments (``sys.argv[1:]``).
+    """
+    args = sys.argv[1:] if argv is None else argv
+    parts = []
+    for arg in args:
+        key, sep, value = arg.partition("=")
+        if sep and value.startswith("/"):
+            parts.append(f"{key}={portable_path(value)}")
+        else:
+            parts.append(portable_path(arg) if arg.startswith("/") else arg)
+    return shlex.join(["python", "-m", module, *parts])
