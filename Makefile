@@ -7,13 +7,17 @@ HOST ?= 127.0.0.1
 API_PORT ?= 8000
 WEB_PORT ?= 5173
 export MNIST_DIR ?= $(abspath ../shared/data/mnist)
+# glibc keeps freed image-sized buffers for reuse instead of returning them to the kernel on every
+# request (mallopt(3) tunables, read at process start; measured by `make benchmark-serving`).
+export MALLOC_MMAP_THRESHOLD_ ?= 16777216
+export MALLOC_TRIM_THRESHOLD_ ?= 67108864
 
 VENV := backend/.venv
 PY := $(VENV)/bin/python
 BACKEND_STAMP := $(VENV)/.installed
 FRONTEND_STAMP := frontend/node_modules/.installed
 
-.PHONY: help install run test test-backend test-frontend test-e2e lint format train benchmark loadtest evaluate report openapi compose-check chromium clean
+.PHONY: help install run test test-backend test-frontend test-e2e lint format train benchmark benchmark-serving loadtest evaluate report openapi compose-check chromium clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -67,23 +71,26 @@ format: $(BACKEND_STAMP) ## Format the backend with ruff
 	cd backend && .venv/bin/ruff format . && .venv/bin/ruff check --fix .
 
 train: $(BACKEND_STAMP) ## Train the CNN in two stages (~50 min on 2 cores), export to LiteRT, evaluate, calibrate
-	cd backend && .venv/bin/python -m digits.train --output models/cnn_stage1.keras $(ARGS)
-	cd backend && .venv/bin/python -m digits.train --init-from models/cnn_stage1.keras --outlier-exposure 10000 \
+	cd backend && .venv/bin/python -m digits.training.train --output models/cnn_stage1.keras $(ARGS)
+	cd backend && .venv/bin/python -m digits.training.train --init-from models/cnn_stage1.keras --outlier-exposure 10000 \
 	  --epochs 4 --learning-rate 2.5e-4 --output models/cnn.keras
 	rm -f backend/models/cnn_stage1.keras backend/models/cnn_stage1.json
-	cd backend && .venv/bin/python -m digits.export
-	cd backend && .venv/bin/python -m digits.evaluate --update-card
-	cd backend && .venv/bin/python -m digits.calibration
-	cd backend && .venv/bin/python -m digits.latency
+	cd backend && .venv/bin/python -m digits.training.export_litert
+	cd backend && .venv/bin/python -m digits.evaluation --update-card
+	cd backend && .venv/bin/python -m digits.evaluation.calibration
+	cd backend && .venv/bin/python -m digits.evaluation.latency
 
 benchmark: $(BACKEND_STAMP) ## Accuracy, latency split, throughput, batch, cold start; two engines compared (ARGS=--help)
 	cd backend && .venv/bin/python -m benchmarks.benchmark $(ARGS)
+
+benchmark-serving: $(BACKEND_STAMP) ## Cold start and RSS per worker of the default service; glibc allocator A/B (ARGS=--help)
+	cd backend && .venv/bin/python -m benchmarks.serving $(ARGS)
 
 loadtest: $(BACKEND_STAMP) ## 32 clients for 60 s, good and hostile requests: no 5xx, no drops, RSS (ARGS=--help)
 	cd backend && .venv/bin/python -m benchmarks.loadtest $(ARGS)
 
 evaluate: $(BACKEND_STAMP) ## Accuracy of every served model on MNIST, optdigits-canvas and drawn strokes
-	cd backend && .venv/bin/python -m digits.evaluate $(ARGS)
+	cd backend && .venv/bin/python -m digits.evaluation $(ARGS)
 
 report: $(BACKEND_STAMP) ## Figures + reports/README.md: data, training curves, evaluation, robustness (~3 min)
 	cd backend && .venv/bin/python -m digits.report

@@ -1,6 +1,6 @@
 """``python -m app``: serve with uvicorn on the configured host, port and worker processes.
 
-Everything comes from :class:`app.settings.Settings` (environment variables): ``HOST``,
+Everything comes from :class:`app.core.config.Settings` (environment variables): ``HOST``,
 ``PORT``, ``WORKERS`` (2 by default: one per core), ``LOG_LEVEL`` and
 ``GRACEFUL_SHUTDOWN_SECONDS``: on SIGTERM or SIGINT uvicorn stops accepting connections, closes
 idle keep-alive connections, lets in-flight requests finish for up to that many seconds, then
@@ -26,7 +26,7 @@ from pathlib import Path
 
 import uvicorn
 
-from app.settings import Settings, get_settings
+from app.core.config import Settings, get_settings
 from app.supervisor import Supervisor, logger, uvicorn_options
 
 _THREAD_POOL_VARIABLES = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
@@ -64,7 +64,7 @@ def serve(settings: Settings) -> int:
         level = logging.getLevelNamesMapping().get(settings.log_level.upper(), logging.INFO)
         logging.basicConfig(level=level, format="%(levelname)s:     %(message)s")
         logger.info("starting %d workers on %s:%d (SO_REUSEPORT)", settings.workers, settings.host, settings.port)
-        return Supervisor(options, settings.workers).run()
+        return Supervisor(options, settings.workers, settings.worker_timeout_seconds).run()
     finally:
         if created:
             shutil.rmtree(created, ignore_errors=True)

@@ -12,7 +12,7 @@ measured in the same run so that the ratio holds even when the machine is busy:
 
 * accuracy on the MNIST test images, each encoded as a PNG and sent through the API's
   preprocessing, and on the same digits drawn as 280x280 canvas PNGs at random size, position
-  and polarity (:func:`digits.rendering.random_style`, fixed seed);
+  and polarity (:func:`digits.data.rendering.random_style`, fixed seed);
 * the split of ``POST /predict``'s work for a 280x280 canvas PNG, measured in-process per stage
   (median of ``--stage-runs``): decode (base64 + PNG), preprocessing, inference, serialisation;
   and inference time per image at batch 1, 32 and 256;
@@ -51,12 +51,12 @@ import numpy as np
 
 from benchmarks.loadgen import LoadResult, Request, http_request, run_in_subprocess
 from benchmarks.server import Server, models_env, running_server
-from digits.data import load_mnist
-from digits.engines import Engine
-from digits.evaluation import preprocess_all, score
+from digits.data.mnist import load_mnist
+from digits.data.rendering import random_style, render_canvas
+from digits.engines.base import Engine
+from digits.engines.registry import MODEL_SPECS, load_engine
+from digits.evaluation.metrics import preprocess_all, score
 from digits.preprocessing import decode_image, preprocess, to_png
-from digits.registry import MODEL_SPECS, load_engine
-from digits.rendering import random_style, render_canvas
 from digits.settings import DataSettings
 
 BACKEND_DIR = Path(__file__).resolve().parent.parent
@@ -123,11 +123,8 @@ def _median_ms(function: Callable[[], object], runs: int) -> float:
 
 def stage_split(engine: Engine, canvas_png: bytes, runs: int) -> dict[str, float]:
     """Median milliseconds of each stage of ``/predict`` for one canvas, in this process."""
-    from app.decoding import decode_image_field
-    from app.main import tune_allocator
     from app.schemas import PredictResponse
-
-    tune_allocator()  # as the server does
+    from app.services.decoding import decode_image_field
 
     field_value = "data:image/png;base64," + base64.b64encode(canvas_png).decode()
     img = decode_image(canvas_png)
@@ -258,7 +255,7 @@ def main(argv: list[str] | None = None) -> int:
     table.add("model", [e.version for e in engines.values()], ratio=False)
     table.add(
         "model card test accuracy, %",
-        [e.card.get("test_accuracy", float("nan")) * 100 for e in engines.values()],
+        [(e.card.test_accuracy or float("nan")) * 100 for e in engines.values()],
         "{:.2f}",
     )
     if not args.skip_accuracy:

@@ -37,9 +37,9 @@ from prometheus_client.parser import text_string_to_metric_families
 
 from benchmarks.loadgen import LoadResult, Request, http_request, run_in_subprocess
 from benchmarks.server import running_server
-from digits.data import load_mnist
+from digits.data.mnist import load_mnist
+from digits.data.rendering import random_style, render_canvas
 from digits.preprocessing import to_png
-from digits.rendering import random_style, render_canvas
 from digits.settings import DataSettings
 
 

@@ -15,12 +15,11 @@ import uvicorn
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
-from app.main import create_app
-from app.settings import Settings
-from digits.data import Mnist, load_mnist
-from digits.engines import Engine
-from digits.registry import load_engines
+from app.core.config import Settings
+from digits.data.mnist import Mnist, load_mnist
+from digits.engines import Engine, load_engines
 from digits.settings import DataSettings
+from tests.helpers import EVERY_MODEL, app_with_engines
 
 
 @pytest.fixture(scope="session")
@@ -39,7 +38,7 @@ def mnist(mnist_dir: Path) -> Mnist:
 @pytest.fixture(scope="session")
 def engines() -> dict[str, Engine]:
     """Every committed model, loaded once for the whole session."""
-    loaded, errors = load_engines(Settings().models, DataSettings().models_dir)
+    loaded, errors = load_engines(EVERY_MODEL, DataSettings().models_dir)
     assert not errors, errors
     return loaded
 
@@ -59,7 +58,7 @@ def settings() -> Settings:
 def client(settings: Settings, engines: dict[str, Engine]) -> Iterator[object]:
     from fastapi.testclient import TestClient
 
-    with TestClient(create_app(settings, engines=engines)) as test_client:
+    with TestClient(app_with_engines(settings, engines)) as test_client:
         yield test_client
 
 
@@ -73,7 +72,7 @@ def _free_port() -> int:
 def live_url(settings: Settings, engines: dict[str, Engine]) -> Iterator[str]:
     """The app served by a real uvicorn on a loopback port (real HTTP)."""
     port = _free_port()
-    config = uvicorn.Config(create_app(settings, engines=engines), host="127.0.0.1", port=port, log_level="warning")
+    config = uvicorn.Config(app_with_engines(settings, engines), host="127.0.0.1", port=port, log_level="warning")
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()

@@ -24,11 +24,11 @@ class Settings(DataSettings):
         max_image_pixels: largest width*height of an image, checked before decoding the
             pixels (decompression bombs); larger images get 413.
         allowed_formats: Pillow format names accepted.
-        models: the models to load at start-up (names of ``digits.registry.MODEL_SPECS``).
+        models: the models to load at start-up (names of ``digits.engines.registry.MODEL_SPECS``).
         default_model: the model ``/predict`` uses when the request names none.
         uncertain_below: confidence under which an answer is flagged ``uncertain`` (a scribble,
             a letter, an ambiguous digit). Unset: each model's own threshold, chosen on the
-            validation split by ``python -m digits.calibration`` (its card's ``uncertain``), or
+            validation split by ``python -m digits.evaluation.calibration`` (its card's ``uncertain``), or
             0.7 for a model without one.
         inference_threads: threads per inference engine (LiteRT ``num_threads``, TensorFlow
             intra-op threads); 1 keeps concurrent requests from fighting over the cores.
@@ -48,6 +48,9 @@ class Settings(DataSettings):
             batch of decompression bombs costs at most this much decoding.
         inference_batch_size: images per engine call when a batch is run; LiteRT's time per
             image grows 3-5x past ~64 images a call (the activations no longer fit in cache).
+        worker_timeout_seconds: with several workers, a worker whose event loop has not run for
+            this many seconds (a stuck request, a stopped process) is killed and replaced by the
+            supervisor (:mod:`app.supervisor`).
         graceful_shutdown_seconds: on SIGTERM/SIGINT, how long in-flight requests may take to
             finish before they are cancelled (uvicorn ``timeout_graceful_shutdown``), seconds.
         access_log: write one JSON line per request (request id, route, status, duration in
@@ -63,7 +66,7 @@ class Settings(DataSettings):
     max_body_bytes: int = Field(default=2_000_000, gt=0)
     max_image_pixels: int = Field(default=4_000_000, gt=0)
     allowed_formats: frozenset[str] = frozenset({"PNG", "JPEG", "WEBP", "BMP", "GIF"})
-    models: list[str] = Field(default_factory=lambda: ["cnn", "cnn-keras", "cnn-litert-dynamic", "mlp", "mlp-numpy"])
+    models: list[str] = Field(default_factory=lambda: ["cnn", "cnn-litert-dynamic", "mlp-numpy"])
     default_model: str = "cnn"
     uncertain_below: float | None = Field(default=None, ge=0.0, le=1.0)
     inference_threads: int = Field(default=1, ge=1)
@@ -74,6 +77,7 @@ class Settings(DataSettings):
     max_batch_body_bytes: int = Field(default=16_000_000, gt=0)
     max_batch_pixels: int = Field(default=64_000_000, gt=0)
     inference_batch_size: int = Field(default=32, ge=1)
+    worker_timeout_seconds: float = Field(default=30.0, gt=0)
     graceful_shutdown_seconds: int = Field(default=10, ge=0)
     access_log: bool = True
     log_format: Literal["json", "text"] = "json"

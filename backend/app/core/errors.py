@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.middleware.body_limit import MAX_BODY_SIZE_SCOPE_KEY
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from digits.preprocessing import EmptyImageError, ImageTooLargeError, PreprocessingError
 
@@ -65,6 +68,60 @@ def _describe_validation(errors: list[Any], path: str = "/predict") -> str:
     return "invalid request: " + "; ".join(parts) + f" (expected {expected})"
 
 
+def _too_large_detail(limit: int | None) -> str:
+    limit_text = f"the limit of {limit} bytes" if limit is not None else "the limit"
+    return (
+        f"the request body is larger than {limit_text}; "
+        "send a smaller image (a 280x280 PNG is about 10 kB) or fewer images"
+    )
+
+
+class JsonPayloadTooLarge:
+    """Give the body limit's 413 the API's JSON error shape (``payload_too_large``).
+
+    The limits themselves are FastAPI's ``max_body_size`` (app-wide and per router, see
+    :func:`app.main.create_app`), which checks ``Content-Length`` before reading and counts a
+    streamed body as it arrives. When ``Content-Length`` is over the limit, Starlette's limiter
+    (``starlette.middleware.body_limit``) answers ``text/plain`` "Content Too Large" itself,
+    replacing whatever the exception handlers answered; this pure ASGI middleware rewrites that
+    one answer, so that every refusal is ``{"detail", "code"}``. Any other response passes as is.
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        held: Message | None = None
+
+        async def send_json_413(message: Message) -> None:
+            nonlocal held
+            if message["type"] == "http.response.start" and message["status"] == 413:
+                content_type = dict(message.get("headers", ())).get(b"content-type", b"")
+                if content_type.startswith(b"text/plain"):
+                    held = message  # replaced when its body comes
+                    return
+            if held is not None and message["type"] == "http.response.body":
+                body = json.dumps(
+                    {"detail": _too_large_detail(scope.get(MAX_BODY_SIZE_SCOPE_KEY)), "code": "payload_too_large"}
+                ).encode()
+                headers = [
+                    (name, value)
+                    for name, value in held.get("headers", ())
+                    if name not in (b"content-type", b"content-length")
+                ]
+                headers += [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]
+                await send({**held, "headers": headers})
+                held = None
+                await send({"type": "http.response.body", "body": body})
+                return
+            await send(message)
+
+        await self.app(scope, receive, send_json_413)
+
+
 def install_error_handlers(app: FastAPI) -> None:
     """Render every error as ``{"detail": str, "code": str}``."""
 
@@ -82,8 +139,9 @@ def install_error_handlers(app: FastAPI) -> None:
             expected = _EXPECTED_BY_PATH.get(request.url.path, _EXPECTED)
             detail = f"the request body cannot be parsed ({exc.detail}): send {expected}"
             return error_json(422, "invalid_request", detail)
-        code = {404: "not_found", 405: "method_not_allowed", 413: "payload_too_large"}.get(
-            exc.status_code, "http_error"
-        )
+        if exc.status_code == 413:  # the body limit (FastAPI's max_body_size) refused the body
+            limit = request.scope.get(MAX_BODY_SIZE_SCOPE_KEY)
+            return error_json(413, "payload_too_large", _too_large_detail(limit))
+        code = {404: "not_found", 405: "method_not_allowed"}.get(exc.status_code, "http_error")
         headers = getattr(exc, "headers", None)
         return error_json(exc.status_code, code, str(exc.detail), headers=headers)

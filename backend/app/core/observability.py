@@ -98,11 +98,6 @@ def render_metrics() -> tuple[bytes, str]:
     return _generate_latest(REGISTRY), CONTENT_TYPE_LATEST
 
 
-def current_request_id() -> str | None:
-    """The id of the request this code runs for, or ``None``."""
-    return request_id_var.get()
-
-
 class JsonFormatter(logging.Formatter):
     """One JSON object per line: time (UTC, ISO 8601), level, logger, message, request id,
     the record's ``fields`` (``extra={"fields": {...}}``) and any exception."""

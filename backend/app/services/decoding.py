@@ -6,7 +6,7 @@ import base64
 import binascii
 import re
 
-from app.errors import ApiError
+from app.core.errors import ApiError
 
 _DATA_URL = re.compile(r"^data:(?P<media>[^;,]*)(?P<params>(;[^;,]*)*),", re.IGNORECASE)
 

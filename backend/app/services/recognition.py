@@ -24,12 +24,12 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from app.decoding import decode_image_field
-from app.errors import ApiError
-from app.observability import IMAGES_REFUSED, PREDICTIONS, STAGE_SECONDS
+from app.core.config import Settings
+from app.core.errors import ApiError
+from app.core.observability import IMAGES_REFUSED, PREDICTIONS, STAGE_SECONDS
 from app.schemas import PredictResponse
-from app.settings import Settings
-from digits.engines import Engine
+from app.services.decoding import decode_image_field
+from digits.engines import Engine, predict_batched
 from digits.preprocessing import (
     ImageTooLargeError,
     Preprocessed,
@@ -101,11 +101,11 @@ def _to_input(image: str | bytes, settings: Settings, timings: Timings, max_pixe
 def uncertain_threshold(engine: Engine, settings: Settings) -> float:
     """Confidence below which an answer is ``uncertain``: ``UNCERTAIN_BELOW`` when set, else the
     threshold calibrated for this model (its card's ``uncertain.threshold``, written by
-    ``python -m digits.calibration``), else 0.7."""
+    ``python -m digits.evaluation.calibration``), else 0.7."""
     if settings.uncertain_below is not None:
         return settings.uncertain_below
-    calibrated = engine.card.get("uncertain", {}).get("threshold")
-    return float(calibrated) if calibrated is not None else DEFAULT_UNCERTAIN_BELOW
+    calibrated = engine.card.uncertain
+    return calibrated.threshold if calibrated is not None else DEFAULT_UNCERTAIN_BELOW
 
 
 def _normalised(probabilities: NDArray[np.float32]) -> NDArray[np.float64]:
@@ -120,7 +120,7 @@ def recognise(engine: Engine, image: str | bytes, settings: Settings) -> Answer:
 
     Raises:
         ApiError: invalid_base64, invalid_image, image_too_large, empty_image (see
-            :data:`app.errors.STATUS_BY_CODE` for the statuses).
+            :data:`app.core.errors.STATUS_BY_CODE` for the statuses).
     """
     timings = Timings()
     try:
@@ -189,13 +189,8 @@ def recognise_batch(engine: Engine, images: Sequence[str], settings: Settings) -
         positions.append(index)
 
     started = time.perf_counter()
-    if inputs:
-        x = np.stack(inputs)[..., None]
-        step = settings.inference_batch_size
-        chunks = [engine.predict_proba(x[start : start + step]) for start in range(0, len(x), step)]
-        probabilities = _normalised(np.concatenate(chunks))
-    else:
-        probabilities = np.zeros((0, 10))
+    x = np.stack(inputs)[..., None] if inputs else np.zeros((0, 28, 28, 1), np.float32)
+    probabilities = _normalised(predict_batched(engine.predict_proba, x, settings.inference_batch_size))
     started = timings.add("inference", started)
 
     digits = probabilities.argmax(axis=1) if len(probabilities) else np.zeros(0, dtype=np.int64)

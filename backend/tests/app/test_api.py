@@ -10,17 +10,8 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from digits.rendering import CanvasStyle, random_style, render_canvas
-
-
-def b64(data: bytes) -> str:
-    return base64.b64encode(data).decode("ascii")
-
-
-def png_bytes(img: Image.Image, fmt: str = "PNG") -> bytes:
-    buf = io.BytesIO()
-    img.save(buf, format=fmt)
-    return buf.getvalue()
+from digits.data.rendering import CanvasStyle, random_style, render_canvas
+from tests.helpers import b64, png_bytes
 
 
 def test_health_reports_the_loaded_model(client, engine, engines) -> None:
@@ -197,8 +188,8 @@ def test_models_are_loaded_once_at_start_up(settings, mnist, monkeypatch) -> Non
 def test_missing_model_is_503_with_advice(tmp_path) -> None:
     from fastapi.testclient import TestClient
 
+    from app.core.config import Settings
     from app.main import create_app
-    from app.settings import Settings
 
     with TestClient(create_app(Settings(models_dir=tmp_path, models=["cnn"]))) as test_client:
         health = test_client.get("/health")
@@ -259,7 +250,7 @@ def test_a_scribble_is_flagged_uncertain_more_often_than_digits(client, engines,
     """Not-a-digit input (random scribbles) is answered as uncertain far more often than digits."""
     from PIL import ImageDraw
 
-    threshold = engines["cnn"].card["uncertain"]["threshold"]
+    threshold = engines["cnn"].card.uncertain.threshold
     assert 0.3 < threshold < 0.99
     rng = np.random.default_rng(7)
     scribbles_uncertain = 0

@@ -2,28 +2,15 @@
 
 from __future__ import annotations
 
-import base64
-import io
-
 import numpy as np
 import pytest
 from fastapi.testclient import TestClient
 from PIL import Image
 
-from app.main import create_app
 from app.schemas import BatchPredictResponse
+from digits.data.rendering import CanvasStyle, random_style, render_canvas
 from digits.preprocessing import to_png
-from digits.rendering import CanvasStyle, random_style, render_canvas
-
-
-def b64(data: bytes) -> str:
-    return base64.b64encode(data).decode("ascii")
-
-
-def png(img: Image.Image) -> bytes:
-    buf = io.BytesIO()
-    img.save(buf, format="PNG")
-    return buf.getvalue()
+from tests.helpers import app_with_engines, b64, png_bytes
 
 
 def test_batch_matches_single_predictions_in_order(client, mnist) -> None:
@@ -65,8 +52,8 @@ def test_bad_images_get_their_own_error(client, mnist) -> None:
         good,
         "not base64!",
         b64(b"just text"),
-        b64(png(Image.new("RGB", (280, 280), "white"))),
-        b64(png(Image.new("L", (2000, 1500)))),
+        b64(png_bytes(Image.new("RGB", (280, 280), "white"))),
+        b64(png_bytes(Image.new("L", (2000, 1500)))),
         good,
     ]
     response = client.post("/predict/batch", json={"images": images})
@@ -115,7 +102,7 @@ def test_request_level_errors(client, payload, status: int, code: str) -> None:
 
 def test_more_than_max_batch_size_is_413(settings, engines) -> None:
     small = settings.model_copy(update={"max_batch_size": 4})
-    with TestClient(create_app(small, engines=engines)) as test_client:
+    with TestClient(app_with_engines(small, engines)) as test_client:
         assert test_client.post("/predict/batch", json={"images": ["x"] * 4}).status_code == 200
         response = test_client.post("/predict/batch", json={"images": ["x"] * 5})
     assert response.status_code == 413
@@ -125,7 +112,7 @@ def test_more_than_max_batch_size_is_413(settings, engines) -> None:
 
 def test_batch_body_has_its_own_size_limit(settings, engines) -> None:
     limited = settings.model_copy(update={"max_batch_body_bytes": 50_000, "max_body_bytes": 10_000})
-    with TestClient(create_app(limited, engines=engines)) as test_client:
+    with TestClient(app_with_engines(limited, engines)) as test_client:
         ok = test_client.post("/predict/batch", json={"images": ["A" * 1000] * 30})
         assert ok.status_code == 200  # 30 kB: over MAX_BODY_BYTES but under MAX_BATCH_BODY_BYTES
         response = test_client.post("/predict/batch", json={"images": ["A" * 1000] * 60})
@@ -139,7 +126,7 @@ def test_pixel_budget_of_a_batch(settings, engines, mnist) -> None:
     """After MAX_BATCH_PIXELS decoded pixels, the remaining images are refused, not decoded."""
     canvas = b64(render_canvas(mnist.x_test[0]))  # 280x280 = 78,400 pixels
     budget = settings.model_copy(update={"max_batch_pixels": 200_000})
-    with TestClient(create_app(budget, engines=engines)) as test_client:
+    with TestClient(app_with_engines(budget, engines)) as test_client:
         body = test_client.post("/predict/batch", json={"images": [canvas] * 4}).json()
     assert [r["status"] for r in body["results"]] == ["ok", "ok", "error", "error"]
     assert body["results"][2]["code"] == "image_too_large"
@@ -152,7 +139,7 @@ def test_more_images_than_one_engine_call(settings, engines, mnist) -> None:
     bodies = []
     for size in (7, 256):
         chunked = settings.model_copy(update={"inference_batch_size": size})
-        with TestClient(create_app(chunked, engines=engines)) as test_client:
+        with TestClient(app_with_engines(chunked, engines)) as test_client:
             bodies.append(test_client.post("/predict/batch", json={"images": images}).json())
     assert [r["index"] for r in bodies[0]["results"]] == list(range(30))
     assert [r["digit"] for r in bodies[0]["results"]] == [r["digit"] for r in bodies[1]["results"]]

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import base64
 import io
 import struct
 import time
@@ -12,11 +11,8 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from digits.rendering import CanvasStyle, render_canvas
-
-
-def b64(data: bytes) -> str:
-    return base64.b64encode(data).decode("ascii")
+from digits.data.rendering import CanvasStyle, render_canvas
+from tests.helpers import b64
 
 
 def encode(img: Image.Image, fmt: str, **kwargs: object) -> bytes:

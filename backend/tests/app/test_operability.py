@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import base64
 import json
 import logging
 import os
@@ -18,15 +17,12 @@ from prometheus_client.parser import text_string_to_metric_families
 
 import app.__main__ as entrypoint
 import app.supervisor as supervisor
-from app.main import create_app
-from app.observability import JsonFormatter
-from app.settings import Settings
+from app.core.config import Settings
+from app.core.observability import JsonFormatter
+from benchmarks.server import Server
+from digits.data.rendering import render_canvas
 from digits.preprocessing import to_png
-from digits.rendering import render_canvas
-
-
-def b64(data: bytes) -> str:
-    return base64.b64encode(data).decode("ascii")
+from tests.helpers import app_with_engines, b64
 
 
 class _Records(logging.Handler):
@@ -116,7 +112,7 @@ def test_metrics_in_prometheus_format(client, mnist, engine) -> None:
 
 
 def test_metrics_can_be_turned_off(settings, engines) -> None:
-    with TestClient(create_app(settings.model_copy(update={"metrics": False}), engines=engines)) as test_client:
+    with TestClient(app_with_engines(settings.model_copy(update={"metrics": False}), engines)) as test_client:
         assert test_client.get("/metrics").status_code == 404
 
 
@@ -131,7 +127,7 @@ def test_metrics_can_be_turned_off(settings, engines) -> None:
 )
 def test_cors_origins_come_from_settings(settings, engines, environment, origins, allowed) -> None:
     configured = settings.model_copy(update={"environment": environment, "cors_origins": origins})
-    with TestClient(create_app(configured, engines=engines)) as test_client:
+    with TestClient(app_with_engines(configured, engines)) as test_client:
         for origin, ok in allowed.items():
             preflight = test_client.options(
                 "/predict",
@@ -247,3 +243,41 @@ def test_two_workers_share_metrics_and_shut_down_gracefully(mnist) -> None:
     assert isinstance(answer["at"], float) and answer["at"] > signalled, "the batch finished before the signal"
     with pytest.raises(httpx.TransportError):
         httpx.get(server.url + "/health", timeout=2)
+
+
+def test_a_worker_that_stops_answering_is_replaced(mnist) -> None:
+    """A worker whose event loop stops (SIGSTOP: alive, silent) is killed and replaced by another."""
+    from benchmarks.server import models_env, running_server
+
+    canvas = b64(render_canvas(mnist.x_test[0]))
+    env = {**models_env("cnn"), "WORKER_TIMEOUT_SECONDS": "1.5", "ACCESS_LOG": "false"}
+    env.pop("PROMETHEUS_MULTIPROC_DIR", None)
+    with running_server(env, workers=2) as server:
+        supervisor_pid, *workers = server.pids()
+        assert len(workers) == 2
+        os.kill(workers[0], signal.SIGSTOP)
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            current = server.pids()[1:]
+            if workers[0] not in current and len(current) == 2:
+                break
+            time.sleep(0.2)
+        else:
+            pytest.fail(f"the stopped worker was not replaced: workers {server.pids()[1:]}\n{server.log_tail()}")
+        assert workers[1] in current  # the healthy worker was left alone
+        assert "has not answered" in server.log_tail(60)
+        wait_for_all_workers(server, 3)  # the two first, then the replacement
+        for _ in range(10):  # new connections reach both workers; every one is answered
+            with httpx.Client(base_url=server.url, timeout=10) as fresh:
+                assert fresh.post("/predict", json={"image": canvas}).status_code == 200
+        assert server.process.poll() is None and supervisor_pid == server.process.pid
+
+
+def wait_for_all_workers(server: Server, started: int, timeout_s: float = 60) -> None:
+    """Wait until the log says ``started`` workers have completed their start-up."""
+    log_path = server.log_path
+    deadline = time.monotonic() + timeout_s
+    while log_path.read_text(errors="replace").count("Application startup complete") < started:
+        if time.monotonic() > deadline:
+            pytest.fail("the replacement worker did not start")
+        time.sleep(0.1)

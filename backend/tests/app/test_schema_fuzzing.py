@@ -19,8 +19,8 @@ import schemathesis
 from hypothesis import HealthCheck, settings
 from schemathesis.specs.openapi.checks import positive_data_acceptance
 
+from app.core.config import Settings
 from app.main import create_app
-from app.settings import Settings
 
 MAX_EXAMPLES = 50
 

@@ -1,0 +1,49 @@
+"""``GET /health`` and ``GET /models``: is the service ready, and what does it serve."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+from fastapi.responses import JSONResponse
+
+from app.api.deps import EnginesDep
+from app.schemas import HealthResponse, ModelInfo, ModelsResponse
+
+router = APIRouter(tags=["service"])
+
+
+@router.get(
+    "/health",
+    response_model=HealthResponse,
+    responses={503: {"model": HealthResponse, "description": "The default model is not loaded."}},
+)
+def health(engines: EnginesDep) -> JSONResponse:
+    """Whether the service is up and its default model loaded (503 while it is not)."""
+    default = engines.default_engine
+    body = HealthResponse(
+        status="ok" if default else "unavailable",
+        model_loaded=default is not None,
+        model_version=default.version if default else None,
+        models=sorted(engines.engines),
+    )
+    return JSONResponse(body.model_dump(), status_code=200 if default else 503)
+
+
+@router.get("/models", response_model=ModelsResponse)
+def models(engines: EnginesDep) -> ModelsResponse:
+    """Every loaded model with its model card (accuracy, parameters, size on disk, engine)."""
+    infos = [
+        ModelInfo(
+            name=name,
+            description=engines.description(name),
+            engine=engine.kind,
+            version=engine.version,
+            default=name == engines.default,
+            file=engine.path.name,
+            size_bytes=engine.path.stat().st_size,
+            parameters=engine.card.parameters,
+            test_accuracy=engine.card.test_accuracy,
+            card=engine.card.public(),
+        )
+        for name, engine in engines.engines.items()
+    ]
+    return ModelsResponse(default=engines.default, models=infos)
