@@ -1,16 +1,36 @@
-"""The report: its transforms, and a quick end-to-end run on a small subset."""
+"""The report: its transforms, its template and filters, and a quick end-to-end run on a small subset."""
 
 from __future__ import annotations
 
+import json
 import re
+import shutil
+from importlib.resources import files
 from pathlib import Path
 
 import numpy as np
 import pytest
+from jinja2 import UndefinedError
 from scipy import ndimage
 
-from digits.report import PAD, TRANSFORMS, Transform, build_report, markdown_table, transform_digit
-from digits.settings import DataSettings
+from digits.cards import ModelCard
+from digits.engines.registry import load_engine
+from digits.report import build_report
+from digits.report.render import TEMPLATE, environment, percent, portable, render_report
+from digits.report.sections.robustness import PAD, TRANSFORMS, Transform, transform_digit
+from digits.report.sections.training import training_cards
+from digits.settings import BACKEND_DIR, DataSettings
+
+HEADINGS = (
+    "# digits: model report",
+    "## Data",
+    "## Training",
+    "## Evaluation on the MNIST test set",
+    "## Robustness to shifted, smaller and rotated drawings",
+    "## Beyond MNIST",
+)
+ABSOLUTE_PATH = re.compile(r"(?<![\w.~-])/[\w.-]+/")
+"""A path of the machine, e.g. ``/tmp/x/`` or ``/work/main/``: a ``/`` that starts a word, then a ``/``."""
 
 
 def centre_of_mass(image: np.ndarray) -> np.ndarray:
@@ -39,17 +59,51 @@ def test_transforms_move_the_digit_as_named(mnist) -> None:
     assert cols[rows.argmin()] < cols[rows.argmax()]
 
 
-def test_markdown_table() -> None:
-    assert markdown_table(["a", "b"], [[1, "x"]]) == "| a | b |\n| :--- | ---: |\n| 1 | x |"
+def test_filters() -> None:
+    assert percent(0.99654) == "99.65 %" and percent(None) == "?"
+    command = f"python -m digits.training.train --output /tmp/run/cnn.keras --init-from={BACKEND_DIR}/models/a.keras"
+    assert portable(command) == "python -m digits.training.train --output cnn.keras --init-from=models/a.keras"
+    assert portable("run as --epochs 24 (stopped after 14/24); models/cnn.keras") == (
+        "run as --epochs 24 (stopped after 14/24); models/cnn.keras"
+    )
 
 
-def test_report_on_a_small_subset(tmp_path: Path) -> None:
-    settings = DataSettings()
+def test_template_is_packaged_and_strict() -> None:
+    assert (files("digits.report") / "templates" / TEMPLATE).is_file()
+    with pytest.raises(UndefinedError):
+        render_report(seconds=1.0)  # every section's context is required
+    # Block lines vanish; "+%}" keeps the newline after a tag that ends a table row.
+    source = "| {{ a }} |{% for x in xs %} {{ x }} |{% endfor +%}\n{% if a %}\nok\n{% endif %}\n"
+    row = environment().from_string(source)
+    assert row.render(a=1, xs=[2, 3]) == "| 1 | 2 | 3 |\nok\n"
+
+
+def test_training_cards_follow_an_export_to_its_source() -> None:
+    models_dir = DataSettings().models_dir
+    engines = [load_engine(name, models_dir) for name in ("mlp-numpy", "cnn", "cnn-litert-dynamic")]
+    cards = training_cards(engines)
+    assert list(cards) == ["mlp.keras", "cnn.keras"]  # the exports' sources, each once
+    assert all(isinstance(card, ModelCard) and card.history for card in cards.values())
+
+
+def test_report_on_a_small_subset(tmp_path: Path, mnist_dir: Path) -> None:
+    # A models directory whose training card names a path of the machine it was made on (the card
+    # schema refuses a token that starts with "/", not one like --output=/...): the page must not.
+    models_dir = tmp_path / "models"
+    models_dir.mkdir()
+    source = DataSettings().models_dir
+    for name in ("mlp_numpy.npz", "mlp_numpy.json", "mlp.json"):
+        shutil.copy(source / name, models_dir / name)
+    card = json.loads((models_dir / "mlp.json").read_text())
+    card["command"] = f"python -m digits.training.train --architecture mlp --output={tmp_path}/elsewhere/mlp.keras"
+    (models_dir / "mlp.json").write_text(json.dumps(card))
+
+    output = tmp_path / "report"
     lines: list[str] = []
     markdown = build_report(
-        tmp_path,
-        settings.mnist_dir,
-        settings.models_dir,
+        output,
+        mnist_dir,
+        models_dir,
         models=("mlp-numpy",),
         test_limit=300,
         robustness_limit=20,
@@ -58,16 +112,24 @@ def test_report_on_a_small_subset(tmp_path: Path) -> None:
         log=lines.append,
     )
     text = markdown.read_text()
-    for heading in ("## Data", "## Training", "## Evaluation", "## Robustness", "## Beyond MNIST"):
-        assert heading in text
-    assert "`mlp-numpy`" in text and "optdigits-canvas" in text and "strokes-28px" in text
+    positions = [text.find(heading) for heading in HEADINGS]
+    assert -1 not in positions and positions == sorted(positions), positions
+    assert "`mlp-numpy`" in text and "optdigits-canvas (20)" in text and "strokes-28px (10)" in text
+    assert "300 test images" in text and "The first 20 MNIST test digits" in text
     for transform in TRANSFORMS:
-        assert transform.name in text
-    assert "| 9 |" in text and "macro avg" in text  # the per-class table
+        assert f" {transform.name} |" in text
+    assert "| 9 |" in text and "| macro avg |" in text  # the per-class table
+    assert "`mlp.keras` | mlp | 136,074 |" in text  # the training row, from the export's source card
+    assert "--output=mlp.keras`" in text  # the card's machine path, cut to the file name
+    assert "{{" not in text and "{%" not in text and "None" not in text and not text.endswith("\n\n")
+
+    assert str(tmp_path) not in text and str(BACKEND_DIR) not in text
+    assert not ABSOLUTE_PATH.search(text), ABSOLUTE_PATH.search(text)
+
     linked = set(re.findall(r"\]\(([^)]+\.png)\)", text))
-    written = {p.name for p in tmp_path.glob("*.png")}
+    written = {p.name for p in output.glob("*.png")}
     assert linked == written and len(written) >= 7
-    assert {"data_samples.png", "training_curves.png", "confusion_mlp_numpy.png"} <= written
+    assert {"data_samples.png", "training_curves.png", "confusion_mlp_numpy.png", "robustness_accuracy.png"} <= written
     for name in written:
-        assert (tmp_path / name).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+        assert (output / name).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     assert lines and lines[-1].startswith("wrote")

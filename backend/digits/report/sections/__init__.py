@@ -1,0 +1,33 @@
+"""One module per section of the report; each draws its figures and returns a typed context.
+
+A section function takes a :class:`~digits.report.figures.FigureWriter` and the data it needs,
+writes its PNG figures, and returns a frozen dataclass of numbers and figure file names for the
+template (``templates/report.md.j2``); no section writes Markdown.
+
+Modules:
+    data          -- sample images per class, class distribution (:class:`DataContext`)
+    training      -- accuracy and loss per epoch from the model cards (:class:`TrainingContext`)
+    evaluation    -- MNIST test accuracy, confusion matrices, per-class stats (:class:`EvaluationContext`)
+    robustness    -- shifted, scaled and rotated drawings (:class:`RobustnessContext`)
+    beyond_mnist  -- the evaluation sets of :mod:`digits.data.evalsets` (:class:`BeyondMnistContext`)
+"""
+
+from digits.report.sections.beyond_mnist import BeyondMnistContext, beyond_mnist_section
+from digits.report.sections.data import DataContext, data_section
+from digits.report.sections.evaluation import EvaluationContext, evaluation_section
+from digits.report.sections.robustness import RobustnessContext, robustness_section
+from digits.report.sections.training import TrainingContext, training_cards, training_section
+
+__all__ = [
+    "BeyondMnistContext",
+    "DataContext",
+    "EvaluationContext",
+    "RobustnessContext",
+    "TrainingContext",
+    "beyond_mnist_section",
+    "data_section",
+    "evaluation_section",
+    "robustness_section",
+    "training_cards",
+    "training_section",
+]
