@@ -14,6 +14,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 
+from app.api.deps import get_engines
 from app.api.routes import batch, metrics, recognition, service
 from app.core.config import Settings, get_settings
 from app.core.errors import JsonPayloadTooLarge, install_error_handlers
@@ -30,17 +31,22 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     Args:
         settings: defaults to the environment's (:func:`app.core.config.get_settings`). The
             lifespan loads ``settings.models`` from ``settings.models_dir``
-            (:func:`digits.engines.load_engines`); tests that bring their own engines set
-            ``models=[]`` and override :func:`app.api.deps.get_engines`.
+            (:func:`digits.engines.load_engines`), unless a test brings its own engines by
+            overriding :func:`app.api.deps.get_engines` (``app.dependency_overrides``).
     """
     settings = settings or get_settings()
     configure_logging(settings.log_format, settings.log_level)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        loaded, errors = load_engines(settings.models, settings.models_dir, settings.inference_threads)
-        app.state.engines = LoadedEngines(loaded, errors, settings.default_model)
-        for name, engine in loaded.items():
+        provided = app.dependency_overrides.get(get_engines)  # engines a test brings
+        if provided is not None:
+            engines: LoadedEngines = provided()
+        else:
+            loaded, errors = load_engines(settings.models, settings.models_dir, settings.inference_threads)
+            engines = LoadedEngines(loaded, errors, settings.default_model)
+        app.state.engines = engines
+        for name, engine in engines.engines.items():
             logger.info("loaded model %s (%s)", name, engine.version)
             MODEL_INFO.labels(name, engine.version, engine.kind, str(name == settings.default_model)).set(1)
         yield

@@ -51,6 +51,18 @@ class Server:
             pids += [int(pid) for pid in children.read_text().split()]
         return pids
 
+    def worker_pids(self) -> list[int]:
+        """The worker processes (multiprocessing's spawned children; not its resource tracker)."""
+        workers = []
+        for pid in self.pids()[1:]:
+            try:
+                cmdline = Path(f"/proc/{pid}/cmdline").read_bytes()
+            except OSError:
+                continue
+            if b"spawn_main" in cmdline:
+                workers.append(pid)
+        return workers
+
     def rss_mib(self) -> dict[int, float]:
         """Resident memory of each process (``VmRSS``), MiB; empty where /proc is missing."""
         sizes = {}

@@ -59,12 +59,11 @@ def lean_default(runs: int, requests: int, predict: Request) -> dict[str, Any]:
             first.append(server.first_ready_s)
             every.append(server.all_ready_s)
             rss = server.rss_mib()
-            supervisor_rss.append(rss.pop(server.process.pid, float("nan")))
-            worker_rss.append(max(rss.values()))
+            supervisor_rss.append(rss[server.process.pid])
+            worker_rss.append(max(rss[pid] for pid in server.worker_pids()))
             run_in_subprocess(server.port, [predict], concurrency=2, max_requests=requests, duration_s=120)
             after = server.rss_mib()
-            after.pop(server.process.pid, None)
-            worker_rss_after.append(max(after.values()))
+            worker_rss_after.append(max(after[pid] for pid in server.worker_pids()))
     return {
         "cold_start_health_s": statistics.median(first),
         "cold_start_all_workers_s": statistics.median(every),
@@ -86,9 +85,7 @@ def allocator_ab(runs: int, requests: int, predict: Request) -> dict[str, dict[s
                 result = run_in_subprocess(server.port, [predict], concurrency=1, max_requests=requests, duration_s=300)
                 samples[name]["median_ms"].append(float(np.median(result.latencies_ms)))
                 samples[name]["p99_ms"].append(float(np.percentile(result.latencies_ms, 99)))
-                rss = server.rss_mib()
-                rss.pop(server.process.pid, None)
-                samples[name]["rss_mib"].append(max(rss.values()) if rss else float("nan"))
+                samples[name]["rss_mib"].append(server.rss_mib()[server.process.pid])  # 1 worker: the process itself
     return {name: {k: statistics.median(v) for k, v in values.items()} for name, values in samples.items()}
 
 

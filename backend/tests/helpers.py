@@ -19,9 +19,9 @@ EVERY_MODEL = ["cnn", "cnn-keras", "cnn-litert-dynamic", "mlp", "mlp-numpy"]
 
 
 def app_with_engines(settings: Settings, engines: dict[str, Engine]) -> FastAPI:
-    """The application with already-loaded ``engines``: its lifespan loads nothing, and the
-    :func:`app.api.deps.get_engines` dependency is overridden to serve them."""
-    app = create_app(settings.model_copy(update={"models": []}))
+    """The application serving already-loaded ``engines``: the :func:`app.api.deps.get_engines`
+    dependency is overridden, so the lifespan loads nothing from disk."""
+    app = create_app(settings)
     loaded = LoadedEngines(dict(engines), {}, settings.default_model)
     app.dependency_overrides[get_engines] = lambda: loaded
     return app
