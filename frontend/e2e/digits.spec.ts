@@ -15,11 +15,11 @@ const BRUSH = '28'
 const DIGITS = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9] as const
 
 /**
- * Waits until no request is in flight, so that what is shown belongs to the final input.
- * (A finished stroke sends its request at once; the short wait lets it start.)
+ * Waits until what is shown belongs to the final input: the workspace's `data-pending` is
+ * "true" from the moment the input changes (a debounced request waiting for its turn included)
+ * until the answer to the latest request has arrived.
  */
 async function settled(page: Page) {
-  await page.waitForTimeout(250)
   await expect(page.getByTestId('workspace')).toHaveAttribute('data-pending', 'false')
 }
 

@@ -136,9 +136,12 @@ describe('App', () => {
     fireEvent.pointerMove(canvas, { pointerId: 1, pointerType: 'mouse', clientX: 40, clientY: 40 })
     fireEvent.pointerMove(canvas, { pointerId: 1, pointerType: 'mouse', clientX: 60, clientY: 80 })
     expect(api.predict).not.toHaveBeenCalled()
+    // An answer is due for the drawing even before the debounced request starts.
+    expect(screen.getByTestId('workspace')).toHaveAttribute('data-pending', 'true')
     await act(() => vi.advanceTimersByTimeAsync(200))
     expect(api.predict).toHaveBeenCalledTimes(1)
     await waitFor(() => expect(screen.getByTestId('prediction-digit')).toHaveTextContent('7'))
+    expect(screen.getByTestId('workspace')).toHaveAttribute('data-pending', 'false')
   })
 
   it('aborts a stale request when the drawing changes', async () => {
