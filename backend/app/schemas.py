@@ -6,6 +6,8 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from digits.verdict import Verdict
+
 Probability = Annotated[float, Field(ge=0.0, le=1.0)]
 
 
@@ -32,21 +34,33 @@ class PredictRequest(BaseModel):
     )
 
 
+VerdictField = Field(
+    description="`digit`: read with confidence. `uncertain`: a guess (show the two leading digits). "
+    "`not_a_digit`: the drawing does not look like a digit (a letter, a symbol, a scribble, a dot); "
+    "`digit` is then only the closest digit. Thresholds: the model card's `open_set`, chosen on "
+    "validation data (`NOT_A_DIGIT_ABOVE` and `UNCERTAIN_BELOW` override them)."
+)
+UncertainField = Field(description='`verdict != "digit"`: do not take `digit` as read.')
+NotADigitField = Field(
+    description="How much the drawing looks like something other than a digit, in [0, 1]: the model's "
+    "probability of its not-a-digit class, or 1 - the top probability for a model without one."
+)
+DigitProbabilities = Field(
+    min_length=10,
+    max_length=10,
+    description="Probability of each digit 0-9 given that it is a digit (index = digit); they sum to 1.",
+)
+
+
 class PredictResponse(BaseModel):
     """What the model read."""
 
     digit: int = Field(ge=0, le=9, description="The most probable digit.")
-    confidence: Probability = Field(description="Probability of `digit`, in [0, 1].")
-    uncertain: bool = Field(
-        description="True when `confidence` is below the model's calibrated threshold (its card's `uncertain`, "
-        "or `UNCERTAIN_BELOW` when set): "
-        "the drawing may not be a digit, or is ambiguous; show it as a guess, with the runner-up."
-    )
-    probabilities: list[Probability] = Field(
-        min_length=10,
-        max_length=10,
-        description="Probability of each digit 0-9 (index = digit); they sum to 1.",
-    )
+    confidence: Probability = Field(description="Probability of `digit` among the digits, in [0, 1].")
+    verdict: Verdict = VerdictField
+    uncertain: bool = UncertainField
+    not_a_digit: Probability = NotADigitField
+    probabilities: list[Probability] = DigitProbabilities
     model: str = Field(description="Name of the model that answered, e.g. `cnn`.")
     model_version: str = Field(description="Its version, e.g. `enhanced_cnn-1a2b3c4d+litert`.")
     input_image: str = Field(
@@ -126,11 +140,11 @@ class BatchPrediction(BaseModel):
     index: int = Field(ge=0, description="Position of the image in `images`.")
     status: Literal["ok"] = Field(description="`ok`: the image was recognised.")
     digit: int = Field(ge=0, le=9, description="The most probable digit.")
-    confidence: Probability = Field(description="Probability of `digit`, in [0, 1].")
-    uncertain: bool = Field(description="True when `confidence` is below the model's threshold (see `POST /predict`).")
-    probabilities: list[Probability] = Field(
-        min_length=10, max_length=10, description="Probability of each digit 0-9 (index = digit); they sum to 1."
-    )
+    confidence: Probability = Field(description="Probability of `digit` among the digits, in [0, 1].")
+    verdict: Verdict = VerdictField
+    uncertain: bool = UncertainField
+    not_a_digit: Probability = NotADigitField
+    probabilities: list[Probability] = DigitProbabilities
 
 
 class BatchImageError(BaseModel):

@@ -59,6 +59,29 @@ class Uncertainty(_Section):
     command: str
 
 
+class OpenSet(_Section):
+    """How the model refuses what is not a digit (:mod:`digits.verdict`), chosen on validation data only.
+
+    Attributes:
+        method: ``not_a_digit_class`` (an 11-class model's class 10) or ``max_softmax`` (1 - top probability).
+        not_a_digit_threshold: score at or above which the verdict is ``not_a_digit``.
+        uncertain_threshold: probability among the digits below which the verdict is ``uncertain``.
+        chosen_on: the validation data and the rule that chose them.
+        validation: rates on the validation data that chose them (fractions in [0, 1]).
+        refused: held-out sets -> the fraction answered ``not_a_digit`` (for digit sets, false refusals).
+        auroc: held-out non-digit sets -> area under the ROC curve of the score, against MNIST test digits.
+    """
+
+    method: Literal["not_a_digit_class", "max_softmax"]
+    not_a_digit_threshold: float = Field(ge=0, le=1)
+    uncertain_threshold: float = Field(ge=0, le=1)
+    chosen_on: str
+    validation: dict[str, float]
+    refused: dict[str, float]
+    auroc: dict[str, float]
+    command: str
+
+
 class InferenceTiming(_Section):
     """Time of one image through the model alone, in-process (``python -m digits.evaluation.latency``)."""
 
@@ -81,6 +104,7 @@ class ModelCard(_Section):
     architecture: str
     engine: EngineKind | None = None
     parameters: int | None = Field(default=None, ge=0)
+    classes: int = Field(default=10, ge=10, le=11, description="10 digits, or 10 + not a digit (class 10)")
     input: str | None = None
     output: str | None = None
     format: str | None = None
@@ -97,6 +121,7 @@ class ModelCard(_Section):
     drawing_augmentation: dict[str, float] | None = None
     stroke_mix: int | None = Field(default=None, ge=0)
     outlier_exposure: int | None = Field(default=None, ge=0)
+    not_a_digit: int | None = Field(default=None, ge=0, description="non-digit drawings trained as class 10")
     init_from: str | None = None
     seed: int | None = None
     train_images: int | None = Field(default=None, ge=0)
@@ -129,6 +154,7 @@ class ModelCard(_Section):
     # Sections added by evaluation, calibration and latency
     evaluations: Evaluations | None = None
     uncertain: Uncertainty | None = None
+    open_set: OpenSet | None = None
     inference_ms: InferenceTiming | None = None
 
     @field_validator("init_from", "command", "source_model")

@@ -26,10 +26,12 @@ class Settings(DataSettings):
         allowed_formats: Pillow format names accepted.
         models: the models to load at start-up (names of ``digits.engines.registry.MODEL_SPECS``).
         default_model: the model ``/predict`` uses when the request names none.
-        uncertain_below: confidence under which an answer is flagged ``uncertain`` (a scribble,
-            a letter, an ambiguous digit). Unset: each model's own threshold, chosen on the
-            validation split by ``python -m digits.evaluation.calibration`` (its card's ``uncertain``), or
-            0.7 for a model without one.
+        uncertain_below: probability of the digit among the digits under which an answer's
+            verdict is ``uncertain`` (an ambiguous digit). Unset: each model's own threshold
+            (its card's ``open_set``, chosen on validation data by
+            ``python -m digits.evaluation.calibration``), or 0.7 for a model without one.
+        not_a_digit_above: out-of-distribution score (:func:`digits.verdict.not_digit_score`) at
+            or above which the verdict is ``not_a_digit``. Unset: the model card's, or 0.9.
         inference_threads: threads per inference engine (LiteRT ``num_threads``, TensorFlow
             intra-op threads); 1 keeps concurrent requests from fighting over the cores.
         log_level: uvicorn's log level.
@@ -69,6 +71,7 @@ class Settings(DataSettings):
     models: list[str] = Field(default_factory=lambda: ["cnn", "cnn-litert-dynamic", "mlp-numpy"])
     default_model: str = "cnn"
     uncertain_below: float | None = Field(default=None, ge=0.0, le=1.0)
+    not_a_digit_above: float | None = Field(default=None, ge=0.0, le=1.0)
     inference_threads: int = Field(default=1, ge=1)
     log_level: str = "info"
     workers: int = Field(default=2, ge=1)

@@ -5,7 +5,7 @@ Stages (each timed, in milliseconds, and sent as ``Server-Timing``):
 * ``decode``: base64 (or a data URL) to bytes, and the bytes to a Pillow image
   (:func:`digits.preprocessing.decode_image`, with the service's limits);
 * ``preprocess``: :func:`digits.preprocessing.preprocess` to the 28x28 model input;
-* ``inference``: the engine's ``predict_proba``;
+* ``inference``: the engine's ``predict_proba`` and the verdict (:func:`digits.verdict.read`);
 * ``serialize``: the response body as JSON bytes (for ``/predict``, with the 28x28 PNG).
 
 Together ``decode`` and ``preprocess`` are exactly :func:`digits.preprocessing.preprocess_bytes`,
@@ -17,6 +17,7 @@ from __future__ import annotations
 import base64
 import json
 import time
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -38,9 +39,10 @@ from digits.preprocessing import (
     preprocess,
     to_png,
 )
+from digits.verdict import Thresholds, read
 
-DEFAULT_UNCERTAIN_BELOW = 0.7
-"""Threshold for a model whose card has no calibrated one."""
+DEFAULT_THRESHOLDS = Thresholds(not_a_digit=0.9, uncertain=0.7)
+"""For a model whose card has no calibrated ones: not a digit below 10 % confidence (10 classes)."""
 
 STAGES = ("decode", "preprocess", "inference", "serialize")
 
@@ -98,21 +100,29 @@ def _to_input(image: str | bytes, settings: Settings, timings: Timings, max_pixe
         raise
 
 
-def uncertain_threshold(engine: Engine, settings: Settings) -> float:
-    """Confidence below which an answer is ``uncertain``: ``UNCERTAIN_BELOW`` when set, else the
-    threshold calibrated for this model (its card's ``uncertain.threshold``, written by
-    ``python -m digits.evaluation.calibration``), else 0.7."""
-    if settings.uncertain_below is not None:
-        return settings.uncertain_below
-    calibrated = engine.card.uncertain
-    return calibrated.threshold if calibrated is not None else DEFAULT_UNCERTAIN_BELOW
+def thresholds(engine: Engine, settings: Settings) -> Thresholds:
+    """Where this model's answers change verdict (:mod:`digits.verdict`).
+
+    The model card's ``open_set`` thresholds (chosen on validation data by
+    ``python -m digits.evaluation.calibration``); ``UNCERTAIN_BELOW`` and ``NOT_A_DIGIT_ABOVE``
+    override them; a model without a calibration gets :data:`DEFAULT_THRESHOLDS`.
+    """
+    calibrated, legacy = engine.card.open_set, engine.card.uncertain
+    if calibrated is not None:
+        base = Thresholds(not_a_digit=calibrated.not_a_digit_threshold, uncertain=calibrated.uncertain_threshold)
+    elif legacy is not None:  # a card calibrated before the open-set verdicts: its confidence threshold
+        base = Thresholds(not_a_digit=DEFAULT_THRESHOLDS.not_a_digit, uncertain=legacy.threshold)
+    else:
+        base = DEFAULT_THRESHOLDS
+    return Thresholds(
+        not_a_digit=settings.not_a_digit_above if settings.not_a_digit_above is not None else base.not_a_digit,
+        uncertain=settings.uncertain_below if settings.uncertain_below is not None else base.uncertain,
+    )
 
 
-def _normalised(probabilities: NDArray[np.float32]) -> NDArray[np.float64]:
-    """Rows in float64 that sum to 1 (the engines' float32 rows are off by ~1e-7)."""
-    rows = probabilities.astype(np.float64)
-    rows /= rows.sum(axis=1, keepdims=True)
-    return rows
+def digit_label(digit: int, verdict: str) -> str:
+    """The ``digit`` label of ``digits_predictions_total``: the digit, or ``not_a_digit``."""
+    return "not_a_digit" if verdict == "not_a_digit" else str(digit)
 
 
 def recognise(engine: Engine, image: str | bytes, settings: Settings) -> Answer:
@@ -129,21 +139,22 @@ def recognise(engine: Engine, image: str | bytes, settings: Settings) -> Answer:
         IMAGES_REFUSED.labels(exc.code).inc()
         raise
     started = time.perf_counter()
-    probabilities = _normalised(engine.predict_proba(pre.image[None, :, :, None]))[0]
+    reading = read(engine.predict_proba(pre.image[None, :, :, None]), thresholds(engine, settings))
     started = timings.add("inference", started)
-    digit = int(np.argmax(probabilities))
-    confidence = float(probabilities[digit])
+    digit, verdict = int(reading.digits[0]), reading.verdicts[0]
     body = PredictResponse(
         digit=digit,
-        confidence=confidence,
-        uncertain=confidence < uncertain_threshold(engine, settings),
-        probabilities=probabilities.tolist(),
+        confidence=float(reading.confidences[0]),
+        verdict=verdict,
+        uncertain=verdict != "digit",
+        not_a_digit=float(reading.not_a_digit[0]),
+        probabilities=reading.probabilities[0].tolist(),
         model=engine.name,
         model_version=engine.version,
         input_image=base64.b64encode(to_png(pre.image)).decode("ascii"),
     ).model_dump_json()
     timings.add("serialize", started)
-    PREDICTIONS.labels(engine.name, str(digit)).inc()
+    PREDICTIONS.labels(engine.name, digit_label(digit, verdict)).inc()
     timings.observe()
     return Answer(body.encode(), timings)
 
@@ -190,21 +201,28 @@ def recognise_batch(engine: Engine, images: Sequence[str], settings: Settings) -
 
     started = time.perf_counter()
     x = np.stack(inputs)[..., None] if inputs else np.zeros((0, 28, 28, 1), np.float32)
-    probabilities = _normalised(predict_batched(engine.predict_proba, x, settings.inference_batch_size))
+    reading = read(
+        predict_batched(engine.predict_proba, x, settings.inference_batch_size), thresholds(engine, settings)
+    )
     started = timings.add("inference", started)
 
-    digits = probabilities.argmax(axis=1) if len(probabilities) else np.zeros(0, dtype=np.int64)
-    confidences = probabilities[np.arange(len(digits)), digits]
-    threshold = uncertain_threshold(engine, settings)
-    for position, digit, confidence, row in zip(
-        positions, digits.tolist(), confidences.tolist(), probabilities.tolist(), strict=True
+    for position, digit, confidence, verdict, score, row in zip(
+        positions,
+        reading.digits.tolist(),
+        reading.confidences.tolist(),
+        reading.verdicts,
+        reading.not_a_digit.tolist(),
+        reading.probabilities.tolist(),
+        strict=True,
     ):
         results[position] = {
             "index": position,
             "status": "ok",
             "digit": digit,
             "confidence": confidence,
-            "uncertain": confidence < threshold,
+            "verdict": verdict,
+            "uncertain": verdict != "digit",
+            "not_a_digit": score,
             "probabilities": row,
         }
     body = json.dumps(
@@ -218,8 +236,7 @@ def recognise_batch(engine: Engine, images: Sequence[str], settings: Settings) -
         separators=(",", ":"),
     )
     timings.add("serialize", started)
-    for digit, count in enumerate(np.bincount(digits, minlength=10).tolist()):
-        if count:
-            PREDICTIONS.labels(engine.name, str(digit)).inc(count)
+    for label, count in Counter(map(digit_label, reading.digits.tolist(), reading.verdicts)).items():
+        PREDICTIONS.labels(engine.name, label).inc(count)
     timings.observe()
     return Answer(body.encode(), timings)

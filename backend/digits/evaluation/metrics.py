@@ -11,6 +11,7 @@ from numpy.typing import NDArray
 from digits.cards import ModelCard
 from digits.engines.base import PredictProba, predict_batched
 from digits.preprocessing import preprocess_bytes
+from digits.verdict import digit_probabilities
 
 
 def preprocess_all(images: Sequence[bytes]) -> NDArray[np.float32]:
@@ -21,17 +22,18 @@ def preprocess_all(images: Sequence[bytes]) -> NDArray[np.float32]:
 def score(
     predict_proba: PredictProba, inputs: NDArray[np.float32], labels: NDArray[np.uint8], batch_size: int = 500
 ) -> float:
-    """Accuracy (fraction in [0, 1]) of ``predict_proba`` on preprocessed inputs.
+    """Accuracy (fraction in [0, 1]) of ``predict_proba`` on preprocessed digits: the digit the API
+    would answer (the most probable of 0-9, whatever an 11-class model thinks of "not a digit").
 
     Args:
-        predict_proba: (N, 28, 28, 1) float32 -> (N, 10) probabilities, e.g. an engine's.
+        predict_proba: (N, 28, 28, 1) float32 -> (N, 10) or (N, 11) probabilities, e.g. an engine's.
         inputs: (N, 28, 28, 1) float32 in [0, 1].
         labels: (N,) uint8 in [0, 9].
         batch_size: images per call (:func:`digits.engines.predict_batched`).
     """
     if len(inputs) == 0:
         return 0.0
-    predicted = predict_batched(predict_proba, inputs, batch_size).argmax(axis=1)
+    predicted = digit_probabilities(predict_batched(predict_proba, inputs, batch_size)).argmax(axis=1)
     return float((predicted == labels).mean())
 
 

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import keras
+import numpy as np
 from keras import layers
 
 INPUT_SHAPE = (28, 28, 1)
 NUM_CLASSES = 10
+"""Digits 0-9; an open-set model has one more output, class 10 "not a digit" (:mod:`digits.verdict`)."""
 
 
 def _conv_block(x: keras.KerasTensor, filters: int, name: str) -> keras.KerasTensor:
@@ -18,15 +20,15 @@ def _conv_block(x: keras.KerasTensor, filters: int, name: str) -> keras.KerasTen
     return layers.Dropout(0.25, name=f"{name}_dropout")(x)
 
 
-def build_enhanced_cnn() -> keras.Model:
+def build_enhanced_cnn(num_classes: int = NUM_CLASSES) -> keras.Model:
     """The enhanced CNN.
 
     Three conv blocks (32, 64, 128 filters; two 3x3 convolutions each, batch normalization
     after every convolution, 2x2 max pooling, dropout 0.25), global average pooling,
-    Dense(256, ReLU), dropout 0.5, Dense(10, softmax).
+    Dense(256, ReLU), dropout 0.5, Dense(num_classes, softmax).
 
     Input: (N, 28, 28, 1) float32 in [0, 1], white ink on black (see ``digits.preprocessing``).
-    Output: (N, 10) float32 probabilities summing to 1, index = digit.
+    Output: (N, num_classes) float32 probabilities summing to 1, index = digit (10: not a digit).
     """
     inputs = keras.Input(shape=INPUT_SHAPE, name="image")
     x = inputs
@@ -35,7 +37,7 @@ def build_enhanced_cnn() -> keras.Model:
     x = layers.GlobalAveragePooling2D(name="gap")(x)
     x = layers.Dense(256, activation="relu", name="dense")(x)
     x = layers.Dropout(0.5, name="dropout")(x)
-    outputs = layers.Dense(NUM_CLASSES, activation="softmax", name="probabilities")(x)
+    outputs = layers.Dense(num_classes, activation="softmax", name="probabilities")(x)
     return keras.Model(inputs, outputs, name="enhanced_cnn")
 
 
@@ -43,7 +45,7 @@ MLP_HIDDEN = (128, 256)
 """Widths of the MLP's two hidden layers (the NumPy engine reads them from the weights)."""
 
 
-def build_mlp() -> keras.Model:
+def build_mlp(num_classes: int = NUM_CLASSES) -> keras.Model:
     """A multilayer perceptron: 784 -> 128 (ReLU) -> 256 (ReLU) -> 10 (softmax).
 
     The image is flattened row by row (``Flatten`` on (28, 28, 1) gives index ``28 * row + col``),
@@ -59,8 +61,37 @@ def build_mlp() -> keras.Model:
     x = layers.Flatten(name="flatten")(inputs)
     for i, units in enumerate(MLP_HIDDEN, start=1):
         x = layers.Dense(units, activation="relu", name=f"dense{i}")(x)
-    outputs = layers.Dense(NUM_CLASSES, activation="softmax", name="probabilities")(x)
+    outputs = layers.Dense(num_classes, activation="softmax", name="probabilities")(x)
     return keras.Model(inputs, outputs, name="mlp")
 
 
 ARCHITECTURES = {"enhanced_cnn": build_enhanced_cnn, "mlp": build_mlp}
+
+
+def with_not_a_digit_class(model: keras.Model, architecture: str) -> keras.Model:
+    """A 10-class model widened to 11 outputs (class 10: not a digit), keeping what it learnt.
+
+    Every layer's weights are copied by name; the output layer keeps its ten digit columns and
+    gains one for "not a digit", initialised to their mean with the mean bias, so the new class
+    starts as likely as an average digit and is then learnt in fine-tuning. A model that already
+    has 11 outputs is returned as it is.
+
+    Raises:
+        ValueError: unknown ``architecture``, or a model with neither 10 nor 11 outputs.
+    """
+    outputs = int(model.output_shape[-1])
+    if outputs == NUM_CLASSES + 1:
+        return model
+    if outputs != NUM_CLASSES or architecture not in ARCHITECTURES:
+        raise ValueError(f"cannot add a not-a-digit class to a {architecture!r} model with {outputs} outputs")
+    wider = ARCHITECTURES[architecture](NUM_CLASSES + 1)
+    for layer in wider.layers:
+        weights = model.get_layer(layer.name).get_weights()
+        if layer.name == "probabilities":
+            kernel, bias = weights
+            weights = [
+                np.concatenate([kernel, kernel.mean(axis=1, keepdims=True)], axis=1),
+                np.concatenate([bias, [bias.mean()]]),
+            ]
+        layer.set_weights(weights)
+    return wider

@@ -69,6 +69,28 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/predict/upload": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Predict Upload
+         * @description Recognise one handwritten digit in an uploaded image file (multipart/form-data).
+         *
+         *     Same answer, limits and errors as `POST /predict`.
+         */
+        post: operations["predict_upload_predict_upload_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/predict/batch": {
         parameters: {
             query?: never;
@@ -89,28 +111,6 @@ export interface paths {
          *     model together (`INFERENCE_BATCH_SIZE` per engine call), on a worker thread.
          */
         post: operations["predict_batch_predict_batch_post"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/predict/upload": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /**
-         * Predict Upload
-         * @description Recognise one handwritten digit in an uploaded image file (multipart/form-data).
-         *
-         *     Same answer, limits and errors as `POST /predict`.
-         */
-        post: operations["predict_upload_predict_upload_post"];
         delete?: never;
         options?: never;
         head?: never;
@@ -227,17 +227,28 @@ export interface components {
             digit: number;
             /**
              * Confidence
-             * @description Probability of `digit`, in [0, 1].
+             * @description Probability of `digit` among the digits, in [0, 1].
              */
             confidence: number;
             /**
+             * Verdict
+             * @description `digit`: read with confidence. `uncertain`: a guess (show the two leading digits). `not_a_digit`: the drawing does not look like a digit (a letter, a symbol, a scribble, a dot); `digit` is then only the closest digit. Thresholds: the model card's `open_set`, chosen on validation data (`NOT_A_DIGIT_ABOVE` and `UNCERTAIN_BELOW` override them).
+             * @enum {string}
+             */
+            verdict: "digit" | "uncertain" | "not_a_digit";
+            /**
              * Uncertain
-             * @description True when `confidence` is below the model's threshold (see `POST /predict`).
+             * @description `verdict != "digit"`: do not take `digit` as read.
              */
             uncertain: boolean;
             /**
+             * Not A Digit
+             * @description How much the drawing looks like something other than a digit, in [0, 1]: the model's probability of its not-a-digit class, or 1 - the top probability for a model without one.
+             */
+            not_a_digit: number;
+            /**
              * Probabilities
-             * @description Probability of each digit 0-9 (index = digit); they sum to 1.
+             * @description Probability of each digit 0-9 given that it is a digit (index = digit); they sum to 1.
              */
             probabilities: number[];
         };
@@ -387,17 +398,28 @@ export interface components {
             digit: number;
             /**
              * Confidence
-             * @description Probability of `digit`, in [0, 1].
+             * @description Probability of `digit` among the digits, in [0, 1].
              */
             confidence: number;
             /**
+             * Verdict
+             * @description `digit`: read with confidence. `uncertain`: a guess (show the two leading digits). `not_a_digit`: the drawing does not look like a digit (a letter, a symbol, a scribble, a dot); `digit` is then only the closest digit. Thresholds: the model card's `open_set`, chosen on validation data (`NOT_A_DIGIT_ABOVE` and `UNCERTAIN_BELOW` override them).
+             * @enum {string}
+             */
+            verdict: "digit" | "uncertain" | "not_a_digit";
+            /**
              * Uncertain
-             * @description True when `confidence` is below the model's calibrated threshold (its card's `uncertain`, or `UNCERTAIN_BELOW` when set): the drawing may not be a digit, or is ambiguous; show it as a guess, with the runner-up.
+             * @description `verdict != "digit"`: do not take `digit` as read.
              */
             uncertain: boolean;
             /**
+             * Not A Digit
+             * @description How much the drawing looks like something other than a digit, in [0, 1]: the model's probability of its not-a-digit class, or 1 - the top probability for a model without one.
+             */
+            not_a_digit: number;
+            /**
              * Probabilities
-             * @description Probability of each digit 0-9 (index = digit); they sum to 1.
+             * @description Probability of each digit 0-9 given that it is a digit (index = digit); they sum to 1.
              */
             probabilities: number[];
             /**
@@ -534,57 +556,6 @@ export interface operations {
             };
         };
     };
-    predict_batch_predict_batch_post: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": components["schemas"]["BatchPredictRequest"];
-            };
-        };
-        responses: {
-            /** @description Successful Response */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["BatchPredictResponse"];
-                };
-            };
-            /** @description Body over MAX_BATCH_BODY_BYTES, or more than MAX_BATCH_SIZE images. */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
-                };
-            };
-            /** @description Invalid request body (e.g. no images) or an unknown model. */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
-                };
-            };
-            /** @description The model is not loaded. */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
-                };
-            };
-        };
-    };
     predict_upload_predict_upload_post: {
         parameters: {
             query?: never;
@@ -626,6 +597,57 @@ export interface operations {
                 };
             };
             /** @description Invalid request body, an unknown model, or an image with no ink. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The model is not loaded. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    predict_batch_predict_batch_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["BatchPredictRequest"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BatchPredictResponse"];
+                };
+            };
+            /** @description Body over MAX_BATCH_BODY_BYTES, or more than MAX_BATCH_SIZE images. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Invalid request body (e.g. no images) or an unknown model. */
             422: {
                 headers: {
                     [name: string]: unknown;
