@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 import base64
+import dataclasses
 import io
+import shutil
+from collections.abc import Iterable
+from pathlib import Path
 
 from fastapi import FastAPI
 from PIL import Image
@@ -12,7 +16,10 @@ from app.api.deps import get_engines
 from app.core.config import Settings
 from app.main import create_app
 from app.services.engines import LoadedEngines
-from digits.engines import Engine
+from digits.cards import ModelCard
+from digits.data.mnist import Mnist
+from digits.engines import MODEL_SPECS, Engine
+from digits.settings import DEFAULT_MODELS_DIR
 
 EVERY_MODEL = ["cnn", "cnn-keras", "cnn-litert-dynamic", "mlp", "mlp-numpy"]
 """Every committed model, the TensorFlow ones included (the service's default loads fewer)."""
@@ -37,3 +44,29 @@ def png_bytes(img: Image.Image, fmt: str = "PNG") -> bytes:
     buf = io.BytesIO()
     img.save(buf, format=fmt)
     return buf.getvalue()
+
+
+def copy_models(destination: Path, names: Iterable[str]) -> Path:
+    """Copy the committed files of the served models ``names`` (and their cards) into ``destination``.
+
+    For commands that write into cards: point ``MODELS_DIR`` at the copy so the committed cards stay
+    as they are. Returns ``destination``.
+    """
+    destination.mkdir(parents=True, exist_ok=True)
+    for name in names:
+        model = DEFAULT_MODELS_DIR / MODEL_SPECS[name].file
+        for source in (model, ModelCard.path_for(model)):
+            if source.is_file():
+                shutil.copy2(source, destination / source.name)
+    return destination
+
+
+def small_mnist(mnist: Mnist, train: int, test: int) -> Mnist:
+    """The first ``train`` training and ``test`` test images of ``mnist`` (quick runs of the commands)."""
+    return dataclasses.replace(
+        mnist,
+        x_train=mnist.x_train[:train],
+        y_train=mnist.y_train[:train],
+        x_test=mnist.x_test[:test],
+        y_test=mnist.y_test[:test],
+    )

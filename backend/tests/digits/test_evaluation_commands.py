@@ -1,0 +1,148 @@
+"""The evaluation, calibration and latency commands, run on a few images against a copy of the models.
+
+Each command writes its section into the cards in ``MODELS_DIR``; here that is a copy in
+``tmp_path``, so the committed cards are never touched. MNIST is cut to its first images
+(:func:`tests.helpers.small_mnist`) to keep each run to seconds.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from digits.cards import ModelCard
+from digits.data import evalsets
+from digits.data.mnist import Mnist
+from digits.engines.keras_engine import KerasEngine
+from digits.evaluation import calibration, evaluate, latency
+from digits.settings import DEFAULT_MODELS_DIR
+from tests.helpers import copy_models, small_mnist
+
+STROKE_SETS = {f"strokes-{width}px" for width in evalsets.STROKE_WIDTHS}
+
+
+@pytest.fixture
+def models_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A copy of the LiteRT CNN (also served as cnn-tta) and both MLPs, as ``MODELS_DIR``."""
+    directory = copy_models(tmp_path / "models", ["cnn", "mlp", "mlp-numpy"])
+    monkeypatch.setenv("MODELS_DIR", str(directory))
+    return directory
+
+
+def _committed_cards() -> dict[str, str]:
+    return {path.name: path.read_text() for path in DEFAULT_MODELS_DIR.glob("*.json")}
+
+
+@pytest.mark.parametrize("max_refused", [0.0, 0.01, 0.05, 0.3])
+def test_choose_threshold_refuses_at_most_the_given_share(max_refused: float) -> None:
+    confidences = np.random.default_rng(0).beta(8, 1, size=2001).astype(np.float32)
+    threshold = calibration.choose_threshold(confidences, max_refused)
+    refused = float((confidences < threshold).mean())
+    assert refused <= max_refused
+    # ... and no more than one confidence short of it: the threshold is not needlessly low.
+    assert float((confidences <= threshold).mean()) >= max_refused - 1 / len(confidences)
+
+
+def test_choose_threshold_of_zero_refuses_nothing() -> None:
+    confidences = np.array([0.2, 0.9, 0.5], np.float32)
+    assert calibration.choose_threshold(confidences, 0.0) == pytest.approx(0.2)
+
+
+def test_calibration_writes_a_valid_uncertain_section(
+    models_dir: Path, mnist: Mnist, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    committed = _committed_cards()
+    monkeypatch.setattr(calibration, "load_mnist", lambda _directory: small_mnist(mnist, train=600, test=300))
+    before = ModelCard.load(models_dir / "cnn_litert.json")
+
+    assert calibration.main(["--model", "cnn", "--count", "12", "--max-refused", "0.05"]) == 0
+
+    card = ModelCard.load(models_dir / "cnn_litert.json")
+    uncertain = card.uncertain
+    assert uncertain is not None
+    assert uncertain.model_dump() == json.loads(capsys.readouterr().out)  # what it printed is what it wrote
+    assert uncertain.command == "python -m digits.evaluation.calibration --model cnn --max-refused 0.05"
+    assert "5.0%" in uncertain.chosen_on
+    assert 0.0 < uncertain.threshold < 1.0
+    assert set(uncertain.test_digits_refused) == {"mnist-test"} | STROKE_SETS
+    # Chosen to refuse 5 % of validation digits: on clean MNIST test digits it refuses about as few.
+    assert uncertain.test_digits_refused["mnist-test"] <= 0.15
+    assert all(0.0 <= share <= 1.0 for share in uncertain.test_digits_refused.values())
+    # Everything else in the card is as it was.
+    assert card.model_dump(exclude={"uncertain"}) == before.model_dump(exclude={"uncertain"})
+    assert _committed_cards() == committed
+
+
+def test_calibration_without_update_leaves_the_card(
+    models_dir: Path, mnist: Mnist, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(calibration, "load_mnist", lambda _directory: small_mnist(mnist, train=300, test=100))
+    before = (models_dir / "mlp_numpy.json").read_text()
+    assert calibration.main(["--model", "mlp-numpy", "--count", "5", "--no-update-card"]) == 0
+    assert (models_dir / "mlp_numpy.json").read_text() == before
+
+
+def test_evaluation_scores_every_model_and_updates_the_cards(
+    models_dir: Path, mnist: Mnist, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    committed = _committed_cards()
+    monkeypatch.setattr(evaluate, "load_mnist", lambda _directory: small_mnist(mnist, train=0, test=120))
+    full_optdigits = evaluate.optdigits_canvas_set
+    monkeypatch.setattr(evaluate, "optdigits_canvas_set", lambda seed: full_optdigits(seed=seed, limit=60))
+
+    assert evaluate.main(["--strokes-limit", "15", "--update-card"]) == 0
+
+    out = capsys.readouterr().out
+    assert "built 5 evaluation sets" in out
+    header = next(line for line in out.splitlines() if line.startswith("model"))
+    assert "mnist (120)" in header and "optdigits-canvas (60)" in header and "strokes-8px (15)" in header
+    rows = {line.split()[0]: line for line in out.splitlines()[2:]}
+    assert set(rows) == {"cnn", "cnn-tta", "mlp", "mlp-numpy"}  # every model in MODELS_DIR, no other
+    command = "python -m digits.evaluation --update-card --strokes-limit 15 --seed 0"
+    for card_file in ("cnn_litert.json", "mlp.json", "mlp_numpy.json"):
+        evaluations = ModelCard.load(models_dir / card_file).evaluations
+        assert evaluations is not None and evaluations.command == command, card_file
+        assert set(evaluations.sets) == {"mnist", "optdigits-canvas"} | STROKE_SETS
+        assert evaluations.sets["mnist"] >= 0.9, (card_file, evaluations.sets)
+        assert all(0.0 <= accuracy <= 1.0 for accuracy in evaluations.sets.values())
+    # The TTA engine shares cnn's file: its figures are printed but cnn's card holds cnn's own.
+    cnn = ModelCard.load(models_dir / "cnn_litert.json").evaluations
+    assert cnn is not None
+    assert f"{cnn.sets['mnist'] * 100:.2f} %" in rows["cnn"]
+    assert _committed_cards() == committed
+
+
+def test_evaluation_resolves_a_keras_file_by_path(models_dir: Path) -> None:
+    engine = evaluate.resolve(str(models_dir / "mlp.keras"), models_dir)
+    assert isinstance(engine, KerasEngine) and engine.name == "mlp" and engine.path == models_dir / "mlp.keras"
+    assert evaluate.resolve("mlp-numpy", models_dir).kind == "numpy"
+
+
+def test_latency_times_every_model_and_writes_inference_ms(
+    models_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    committed = _committed_cards()
+    assert latency.main(["--runs", "5"]) == 0
+
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0].split() == ["model", "median", "ms", "p99", "ms", "vs", "Keras"]
+    printed = {line.split()[0]: [float(value) for value in line.split()[1:3]] for line in lines[1:]}
+    assert set(printed) == {"cnn", "cnn-tta", "mlp", "mlp-numpy"}
+    for name, (median, p99) in printed.items():
+        assert 0.0 < median <= p99 < 1000.0, name
+
+    command = "python -m digits.evaluation.latency --runs 5"
+    cnn = ModelCard.load(models_dir / "cnn_litert.json").inference_ms
+    assert cnn is not None and cnn.command == command
+    assert cnn.keras_reference == "cnn-keras" and cnn.vs_keras is None  # cnn-keras is not in this MODELS_DIR
+    # cnn's own timing, not the seven-times-slower TTA engine's that shares its card.
+    assert cnn.median == pytest.approx(printed["cnn"][0], abs=1e-3)
+    numpy_mlp = ModelCard.load(models_dir / "mlp_numpy.json").inference_ms
+    assert numpy_mlp is not None and numpy_mlp.keras_reference == "mlp"
+    keras_mlp = ModelCard.load(models_dir / "mlp.json").inference_ms
+    assert keras_mlp is not None and keras_mlp.keras_reference is None and keras_mlp.vs_keras is None
+    assert numpy_mlp.vs_keras == pytest.approx(numpy_mlp.median / keras_mlp.median, rel=0.05, abs=2e-3)
+    assert _committed_cards() == committed
