@@ -190,6 +190,7 @@ def test_python_m_app_supervises_several_workers(monkeypatch) -> None:
     assert os.environ["OPENBLAS_NUM_THREADS"] == "1"
 
 
+@pytest.mark.slow
 def test_a_worker_that_cannot_start_stops_the_server() -> None:
     """The port is taken by a socket without SO_REUSEPORT: the workers die at start-up, exit 1."""
     import socket
@@ -206,6 +207,7 @@ def test_a_worker_that_cannot_start_stops_the_server() -> None:
         assert time.monotonic() - started < supervisor.STARTUP_GRACE_S + 5
 
 
+@pytest.mark.slow
 def test_two_workers_share_metrics_and_shut_down_gracefully(mnist) -> None:
     """A real ``python -m app`` with 2 workers: metrics add up across workers; on SIGTERM an
     in-flight batch still gets its full answer and the server exits cleanly."""
@@ -245,6 +247,7 @@ def test_two_workers_share_metrics_and_shut_down_gracefully(mnist) -> None:
         httpx.get(server.url + "/health", timeout=2)
 
 
+@pytest.mark.slow
 def test_a_worker_that_stops_answering_is_replaced(mnist) -> None:
     """A worker whose event loop stops (SIGSTOP: alive, silent) is killed and replaced by another."""
     from benchmarks.server import models_env, running_server

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
 import schemathesis
 from hypothesis import HealthCheck, settings
 from schemathesis.specs.openapi.checks import positive_data_acceptance
@@ -23,6 +24,7 @@ from app.core.config import Settings
 from app.main import create_app
 
 MAX_EXAMPLES = 50
+pytestmark = pytest.mark.slow
 
 # The schema is static (it does not depend on the loaded models), so it is read from an app
 # built at import; the requests go over real HTTP to the conftest's live uvicorn server.

@@ -153,6 +153,7 @@ def test_mlp_is_served_by_the_api(client, mnist) -> None:
     assert models["mlp"]["file"] == "mlp.keras" and models["mlp"]["test_accuracy"] == info["test_accuracy"]
 
 
+@pytest.mark.slow
 def test_mlp_trains_with_the_training_command_and_exports(mnist_dir: Path, tmp_path: Path) -> None:
     """The real training command with ``--architecture mlp`` on a small subset, then the exporter."""
     from digits.training.export_npz import export_npz

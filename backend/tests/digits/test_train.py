@@ -3,11 +3,14 @@
 from pathlib import Path
 
 import numpy as np
+import pytest
 
 from digits.cards import ModelCard
 from digits.engines.keras_engine import KerasEngine
 from digits.training.architectures import build_enhanced_cnn
 from digits.training.train import main
+
+pytestmark = pytest.mark.slow  # real training runs: a minute or more each
 
 
 def test_training_command_writes_model_and_card(mnist_dir: Path, tmp_path: Path) -> None:
