@@ -1,10 +1,40 @@
-"""The benchmark and the load test run end to end (tiny settings: a smoke test, not a measurement)."""
+"""The benchmark, the serving benchmark and the load test run end to end.
+
+Tiny settings: smoke tests, not measurements; but the figures they print must be plausible.
+"""
 
 from __future__ import annotations
 
+import json
+import math
+import os
+import re
+import subprocess
+import sys
 from pathlib import Path
+from typing import Any
+
+import pytest
 
 from benchmarks import benchmark, loadtest
+from digits.settings import BACKEND_DIR
+
+pytestmark = pytest.mark.slow  # each starts real servers
+
+
+def _row(table: list[dict[str, Any]], label: str) -> list[Any]:
+    """The values of the one row of the benchmark's JSON table whose label starts with ``label``."""
+    rows = [row["values"] for row in table if row["label"].strip().startswith(label)]
+    assert len(rows) >= 1, (label, [row["label"] for row in table])
+    return rows[0]
+
+
+def _rows(table: list[dict[str, Any]], label: str) -> list[list[Any]]:
+    return [row["values"] for row in table if row["label"].strip().startswith(label)]
+
+
+def _positive_finite(values: list[Any]) -> bool:
+    return all(isinstance(v, int | float) and math.isfinite(v) and v > 0 for v in values)
 
 
 def test_benchmark_prints_the_table_for_two_engines(capsys, tmp_path: Path) -> None:
@@ -27,7 +57,51 @@ def test_benchmark_prints_the_table_for_two_engines(capsys, tmp_path: Path) -> N
         "ratio",
     ):
         assert row in out, row
-    assert (tmp_path / "b.json").stat().st_size > 0
+
+    results = json.loads((tmp_path / "b.json").read_text())
+    assert results["engines"] == ["cnn", "cnn-litert-dynamic"]
+    table = results["table"]
+    # Accuracy (percent) on the first 40 MNIST test digits, through the API's preprocessing.
+    assert all(90.0 <= accuracy <= 100.0 for accuracy in _row(table, "MNIST test accuracy, PNG -> preprocess (40"))
+    assert all(0.0 <= accuracy <= 100.0 for accuracy in _row(table, "canvas drawings 280x280"))
+    # The in-process split and the served latencies: positive and finite milliseconds.
+    for stage in ("decode", "preprocess", "inference", "serialize", "total"):
+        assert _positive_finite(_row(table, stage)), stage
+    for stage in results["split"].values():
+        assert stage["inference_us_per_image_1"] > 0 and stage["inference_us_per_image_256"] > 0
+    for label in ("latency median, ms", "latency p90, ms", "latency p99, ms"):
+        assert _positive_finite(_row(table, label)), label
+    median, p99 = _row(table, "latency median, ms"), _row(table, "latency p99, ms")
+    assert all(m <= p for m, p in zip(median, p99, strict=True))
+    assert all(value < 10_000 for value in p99)  # under 10 s per request even on a busy machine
+    assert _positive_finite(_row(table, "cold start: process start to /health ready, s"))
+    assert _positive_finite(_row(table, "predictions/s"))
+    assert all(_positive_finite(values) for values in _rows(table, "images/s"))
+    # No 5xx, no other unexpected status, no dropped connection, in any run.
+    errors = _rows(table, "errors (5xx, other non-200, dropped)")
+    assert len(errors) == 3  # the /predict load and both batch runs
+    assert all(value == "0, 0, 0" for values in errors for value in values), errors
+
+
+def test_serving_benchmark_prints_plausible_cold_start_and_memory() -> None:
+    """``python -m benchmarks.serving`` on one start of the default service (2 workers)."""
+    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+    command = [sys.executable, "-m", "benchmarks.serving", "--runs", "1", "--requests", "20", "--skip-allocator"]
+    done = subprocess.run(command, cwd=BACKEND_DIR, env=env, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr[-3000:]
+    out = done.stdout
+
+    cold = re.search(r"cold start: /health ready ([\d.]+) s, every worker ready ([\d.]+) s", out)
+    assert cold, out
+    health, every = float(cold[1]), float(cold[2])
+    assert 0 < health <= every < 120, out
+
+    rss = re.search(r"RSS per worker: (\d+) MiB after start, (\d+) MiB after 20 predictions; supervisor (\d+) MiB", out)
+    assert rss, out
+    after_start, after_requests, supervisor = (int(value) for value in rss.groups())
+    for mib in (after_start, after_requests, supervisor):
+        assert 0 < mib < 1000, out
+    assert "allocator" not in out  # --skip-allocator
 
 
 def test_loadtest_passes_on_a_short_run(capsys) -> None:
