@@ -6,12 +6,14 @@ import type { Example, ExampleStore } from './lib/examples'
 import { renderWithQueryClient } from './test/render'
 import { FAKE_PNG } from './test/setup'
 
-function prediction(digit: number, confidence = 0.95, model = 'cnn'): Prediction {
+function prediction(digit: number, confidence = 0.95, model = 'cnn', verdict: Prediction['verdict'] = confidence < 0.6 ? 'uncertain' : 'digit'): Prediction {
   const rest = (1 - confidence) / 9
   return {
     digit,
     confidence,
-    uncertain: confidence < 0.6,
+    verdict,
+    uncertain: verdict !== 'digit',
+    not_a_digit: verdict === 'not_a_digit' ? 0.9 : 0.01,
     probabilities: Array.from({ length: 10 }, (_, d) => (d === digit ? confidence : rest)),
     model,
     model_version: 'test-model',
@@ -288,6 +290,15 @@ describe('App', () => {
     drawStroke(screen.getByTestId('draw-canvas'), seven)
     await waitFor(() => expect(screen.getByTestId('uncertain-text')).toHaveTextContent('Not sure — maybe 4, or 9'))
     expect(screen.getByTestId('quick-result')).toHaveTextContent('Maybe 4 or 9')
+  })
+
+  it("says that a drawing the service refuses doesn't look like a digit", async () => {
+    renderApp({ api: fakeApi({ predict: vi.fn<DigitsApi['predict']>(async () => prediction(4, 0.97, 'cnn', 'not_a_digit')) }) })
+    drawStroke(screen.getByTestId('draw-canvas'), seven)
+    await waitFor(() => expect(screen.getByTestId('not-a-digit')).toHaveTextContent("That doesn't look like a digit"))
+    expect(screen.queryByTestId('prediction-digit')).not.toBeInTheDocument()
+    expect(screen.getByTestId('quick-result')).toHaveTextContent('Not a digit')
+    expect(screen.getByTestId('announcement')).toHaveTextContent("That doesn't look like a digit.")
   })
 
   it('says so when the service is slow to answer', async () => {

@@ -7,7 +7,9 @@ import { ApiError, createDigitsApi, type Prediction } from './client'
 const prediction: Prediction = {
   digit: 7,
   confidence: 0.93,
+  verdict: 'digit',
   uncertain: false,
+  not_a_digit: 0.02,
   probabilities: [0.01, 0.01, 0.01, 0.01, 0.01, 0.01, 0.01, 0.93, 0.0, 0.0],
   model: 'cnn',
   model_version: 'cnn-test',

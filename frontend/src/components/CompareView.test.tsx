@@ -4,14 +4,26 @@ import type { ModelInfo, Prediction } from '../api/client'
 import type { ModelAnswer } from '../lib/compare'
 import { CompareView, type CompareViewProps } from './CompareView'
 
-function result(model: string, digit: number, confidence: number, second = (digit + 1) % 10): Prediction {
+function result(
+  model: string,
+  digit: number,
+  confidence: number,
+  second = (digit + 1) % 10,
+  verdict: Prediction['verdict'] = confidence < 0.6 ? 'uncertain' : 'digit',
+): Prediction {
   const probabilities = Array.from({ length: 10 }, () => 0)
   probabilities[digit] = confidence
   probabilities[second] = 1 - confidence
-  return { digit, confidence, uncertain: confidence < 0.6, probabilities, model, model_version: 'v', input_image: '' }
+  const uncertain = verdict !== 'digit'
+  const notADigit = verdict === 'not_a_digit' ? 0.9 : 0.01
+  return { digit, confidence, verdict, uncertain, not_a_digit: notADigit, probabilities, model, model_version: 'v', input_image: '' }
 }
 
-const models = [{ name: 'cnn', engine: 'litert' }, { name: 'cnn-keras', engine: 'keras' }] as ModelInfo[]
+const models = [
+  { name: 'cnn', engine: 'litert' },
+  { name: 'cnn-keras', engine: 'keras' },
+  { name: 'mlp', engine: 'numpy' },
+] as ModelInfo[]
 
 const answers: ModelAnswer[] = [
   { model: 'cnn', result: result('cnn', 4, 0.97), error: null, latencyMs: 12.4 },
@@ -32,11 +44,66 @@ describe('CompareView', () => {
     expect(within(first!).getByTestId('mini-bars').children).toHaveLength(10)
     expect(first).toHaveClass('is-selected')
 
-    expect(within(second!).getByTestId('compare-digit')).toHaveTextContent('9')
-    expect(within(second!).getByText('not sure, or 4')).toBeInTheDocument()
     expect(within(second!).getByTestId('compare-latency')).toHaveTextContent('1.5 s')
     expect(within(second!).getByRole('img')).toHaveAccessibleName('Top probabilities: 9: 52.0%, 4: 48.0%, 0: 0.0%')
     expect(screen.getByTestId('compare-summary')).toHaveTextContent('The models disagree.')
+  })
+
+  it("words each model's answer by its verdict: a digit, two candidates, or not a digit", () => {
+    render(
+      <CompareView
+        {...base}
+        answers={[
+          answers[0]!,
+          answers[1]!,
+          { model: 'mlp', result: result('mlp', 4, 0.95, 1, 'not_a_digit'), error: null, latencyMs: 3 },
+        ]}
+      />,
+    )
+    const [sure, unsure, refused] = screen.getAllByTestId('compare-item')
+    expect(sure).toHaveAttribute('data-verdict', 'digit')
+    expect(within(sure!).getByTestId('compare-digit')).toHaveTextContent('4')
+    expect(within(sure!).queryByTestId('compare-not-digit')).not.toBeInTheDocument()
+    expect(within(sure!).getByTestId('mini-bars')).not.toHaveClass('is-muted')
+
+    // Uncertain: the two leading candidates with their percentages, not one digit.
+    expect(unsure).toHaveAttribute('data-verdict', 'uncertain')
+    expect(within(unsure!).queryByTestId('compare-digit')).not.toBeInTheDocument()
+    expect(within(unsure!).getByTestId('compare-uncertain')).toHaveTextContent('9 or 4')
+    expect(within(unsure!).getByTestId('compare-candidates')).toHaveTextContent('52.0% / 48.0%')
+    expect(within(unsure!).getByText('not sure')).toBeInTheDocument()
+
+    // Not a digit: said instead of a digit; the bars stay, faded.
+    expect(refused).toHaveAttribute('data-verdict', 'not_a_digit')
+    expect(within(refused!).getByTestId('compare-not-digit')).toHaveTextContent('not a digit')
+    expect(within(refused!).queryByTestId('compare-digit')).not.toBeInTheDocument()
+    expect(within(refused!).queryByTestId('compare-confidence')).not.toBeInTheDocument()
+    expect(within(refused!).queryByText('95.0%')).not.toBeInTheDocument()
+    expect(within(refused!).getByTestId('mini-bars')).toHaveClass('is-muted')
+    expect(within(refused!).getByTestId('mini-bars')).toHaveAccessibleName(/^If it were a digit, top probabilities: 4: 95.0%/)
+    expect(screen.getByTestId('compare-summary')).toHaveTextContent('The models disagree.')
+  })
+
+  it('sums up the verdicts: agreement on a digit needs every model to read it', () => {
+    const digit = (model: string) => ({ model, result: result(model, 4, 0.97), error: null, latencyMs: 1 })
+    const refusal = (model: string, d = 4) => ({ model, result: result(model, d, 0.9, 1, 'not_a_digit'), error: null, latencyMs: 1 })
+    const guess = (model: string) => ({ model, result: result(model, 4, 0.5, 9, 'uncertain'), error: null, latencyMs: 1 })
+    const failed = { model: 'mlp', result: null, error: 'down', latencyMs: 1 }
+    const { rerender } = render(<CompareView {...base} answers={[digit('cnn'), refusal('cnn-keras')]} />)
+    // Same closest digit, but one model says it is not a digit: no agreement on 4.
+    expect(screen.getByTestId('compare-summary')).toHaveTextContent('The models disagree.')
+    rerender(<CompareView {...base} answers={[refusal('cnn', 4), refusal('cnn-keras', 7)]} />)
+    expect(screen.getByTestId('compare-summary')).toHaveTextContent('No model sees a digit.')
+    rerender(<CompareView {...base} answers={[refusal('cnn'), failed]} />)
+    expect(screen.getByTestId('compare-summary')).toHaveTextContent('One model answered: not a digit (1 failed).')
+    rerender(<CompareView {...base} answers={[guess('cnn'), guess('cnn-keras')]} />)
+    expect(screen.getByTestId('compare-summary')).toHaveTextContent('No model is sure.')
+    rerender(<CompareView {...base} answers={[guess('cnn')]} />)
+    expect(screen.getByTestId('compare-summary')).toHaveTextContent('One model answered: not sure.')
+    rerender(<CompareView {...base} answers={[digit('cnn'), failed]} />)
+    expect(screen.getByTestId('compare-summary')).toHaveTextContent('One model answered: 4 (1 failed).')
+    rerender(<CompareView {...base} answers={[failed]} />)
+    expect(screen.getByTestId('compare-summary')).toHaveTextContent('No model could answer.')
   })
 
   it('says when all models agree', () => {

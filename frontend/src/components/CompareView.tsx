@@ -1,6 +1,6 @@
-import type { ModelInfo } from '../api/client'
+import type { ModelInfo, Prediction } from '../api/client'
 import { consensus, type ModelAnswer } from '../lib/compare'
-import { formatLatency, formatPercent, runnerUp } from '../lib/format'
+import { candidates, formatLatency, formatPercent } from '../lib/format'
 import { engineLabel } from '../lib/models'
 import { MiniBars } from './MiniBars'
 
@@ -20,39 +20,76 @@ export interface CompareViewProps {
 }
 
 function summary(answers: readonly ModelAnswer[]): string {
-  const answered = answers.filter((a) => a.result !== null).length
+  const results = answers.flatMap((a) => (a.result ? [a.result] : []))
+  const answered = results.length
   if (answered === 0) return 'No model could answer.'
   const agreed = consensus(answers)
   const failed = answers.length - answered
   const tail = failed > 0 ? ` (${failed} failed)` : ''
-  if (agreed === null) return `The models disagree${tail}.`
-  return answered === 1 ? `One model answered: ${agreed}${tail}.` : `All ${answered} models read ${agreed}${tail}.`
+  if (agreed === 'not_a_digit') return answered === 1 ? `One model answered: not a digit${tail}.` : `No model sees a digit${tail}.`
+  if (agreed !== null) return answered === 1 ? `One model answered: ${agreed}${tail}.` : `All ${answered} models read ${agreed}${tail}.`
+  if (results.every((r) => r.verdict === 'uncertain')) return answered === 1 ? `One model answered: not sure${tail}.` : `No model is sure${tail}.`
+  return `The models disagree${tail}.`
+}
+
+/** One model's reading, worded by its verdict like the result panel: a digit, two candidates, or "not a digit". */
+function Reading({ result }: { result: Prediction }) {
+  if (result.verdict === 'not_a_digit') {
+    return (
+      <div className="compare-answer is-not-digit">
+        <span className="compare-not-digit" data-testid="compare-not-digit">
+          not a digit
+        </span>
+      </div>
+    )
+  }
+  if (result.verdict === 'uncertain') {
+    const [first, second] = candidates(result)
+    return (
+      <div className="compare-answer is-uncertain">
+        <span className="compare-digit" data-testid="compare-uncertain">
+          {first.digit}
+          <span className="compare-or"> or </span>
+          {second.digit}
+        </span>
+        <span className="compare-meta">
+          <span className="uncertain small">not sure</span>
+          <span className="small" data-testid="compare-candidates">
+            {formatPercent(first.probability)} / {formatPercent(second.probability)}
+          </span>
+        </span>
+      </div>
+    )
+  }
+  return (
+    <div className="compare-answer">
+      <span className="compare-digit" data-testid="compare-digit">
+        {result.digit}
+      </span>
+      <span className="compare-meta">
+        <span data-testid="compare-confidence">{formatPercent(result.confidence)}</span>
+      </span>
+    </div>
+  )
 }
 
 function AnswerCard({ answer, engine, selected }: { answer: ModelAnswer; engine: string | null; selected: boolean }) {
   const { result } = answer
   return (
-    <li className={`compare-item${selected ? ' is-selected' : ''}`} data-testid="compare-item" data-model={answer.model}>
+    <li
+      className={`compare-item${selected ? ' is-selected' : ''}`}
+      data-testid="compare-item"
+      data-model={answer.model}
+      data-verdict={result?.verdict ?? 'error'}
+    >
       <div className="compare-item-header">
         <h3>{answer.model}</h3>
         {engine ? <span className="tag">{engineLabel(engine)}</span> : null}
       </div>
       {result ? (
         <>
-          <div className={`compare-answer${result.uncertain ? ' is-uncertain' : ''}`}>
-            <span className="compare-digit" data-testid="compare-digit">
-              {result.digit}
-            </span>
-            <span className="compare-meta">
-              <span data-testid="compare-confidence">{formatPercent(result.confidence)}</span>
-              {result.uncertain ? (
-                <span className="uncertain small">
-                  not sure, or {runnerUp(result.probabilities, result.digit)}
-                </span>
-              ) : null}
-            </span>
-          </div>
-          <MiniBars probabilities={result.probabilities} digit={result.digit} />
+          <Reading result={result} />
+          <MiniBars probabilities={result.probabilities} digit={result.digit} muted={result.verdict === 'not_a_digit'} />
         </>
       ) : (
         <p className="compare-error small" role="alert">

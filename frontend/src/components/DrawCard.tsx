@@ -42,9 +42,11 @@ export function DrawCard({ input, canvasRef, result, error, dragging }: DrawCard
         <span className="small">
           {result && !error ? (
             <span className="quick-result" data-testid="quick-result" aria-hidden="true">
-              {result.uncertain
-                ? `Maybe ${result.digit} or ${runnerUp(result.probabilities, result.digit)} · `
-                : `Looks like ${result.digit} · `}
+              {result.verdict === 'not_a_digit'
+                ? 'Not a digit · '
+                : result.verdict === 'uncertain'
+                  ? `Maybe ${result.digit} or ${runnerUp(result.probabilities, result.digit)} · `
+                  : `Looks like ${result.digit} · `}
             </span>
           ) : null}
           <span className="muted" aria-live="polite" data-testid="input-status">

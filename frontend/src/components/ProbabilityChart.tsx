@@ -6,17 +6,20 @@ export interface ProbabilityChartProps {
   probabilities: readonly number[]
   /** The predicted digit, highlighted. */
   digit: number
+  /** The answer is "not a digit": the chart is shown faded, as what the model would read if it were one. */
+  muted?: boolean
 }
 
 const HIGHLIGHT = '#4f46e5'
 const MUTED = '#94a3b8'
 
 /** Bar chart of the ten class probabilities, with a screen-reader table of the same numbers. */
-export function ProbabilityChart({ probabilities, digit }: ProbabilityChartProps) {
+export function ProbabilityChart({ probabilities, digit, muted = false }: ProbabilityChartProps) {
   const data = probabilities.map((p, d) => ({ digit: String(d), probability: p }))
+  const caption = muted ? 'If it were a digit: probability of each' : 'Probability of each digit'
   return (
-    <figure className="chart" data-testid="probability-chart">
-      <figcaption className="chart-caption">Probability of each digit</figcaption>
+    <figure className={`chart${muted ? ' is-muted' : ''}`} data-testid="probability-chart">
+      <figcaption className="chart-caption">{caption}</figcaption>
       <div className="chart-plot" aria-hidden="true">
         <ResponsiveContainer width="100%" height={180} initialDimension={{ width: 320, height: 180 }}>
           <BarChart data={data} margin={{ top: 8, right: 4, bottom: 0, left: 0 }} barCategoryGap="18%">
@@ -51,7 +54,7 @@ export function ProbabilityChart({ probabilities, digit }: ProbabilityChartProps
         </ResponsiveContainer>
       </div>
       <table className="visually-hidden" data-testid="probability-table">
-        <caption>Probability of each digit</caption>
+        <caption>{caption}</caption>
         <thead>
           <tr>
             <th scope="col">Digit</th>

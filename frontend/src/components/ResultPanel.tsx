@@ -1,6 +1,6 @@
 import { memo, type ReactNode } from 'react'
 import type { Prediction } from '../api/client'
-import { announcement, formatPercent, runnerUp } from '../lib/format'
+import { announcement, candidates, formatPercent, NOT_A_DIGIT } from '../lib/format'
 import { ProbabilityChart } from './ProbabilityChart'
 
 export interface ResultPanelProps {
@@ -45,42 +45,82 @@ function Prompt() {
   )
 }
 
-function PredictionView({ result }: { result: Prediction }) {
-  const second = runnerUp(result.probabilities, result.digit)
+function Candidates({ result }: { result: Prediction }) {
+  const [first, second] = candidates(result)
   return (
     <>
-      <div className={`prediction${result.uncertain ? ' is-uncertain' : ''}`}>
-        <div
-          className="prediction-digit"
-          data-testid="prediction-digit"
-          aria-label={result.uncertain ? `Maybe digit ${result.digit}` : `Predicted digit ${result.digit}`}
-        >
-          {result.digit}
-        </div>
-        <div className="prediction-meta">
-          {result.uncertain ? (
-            <>
-              <p className="uncertain" data-testid="uncertain">
-                <span className="badge">uncertain</span>{' '}
-                <span data-testid="uncertain-text">
-                  Not sure — maybe {result.digit}, or <strong data-testid="runner-up">{second}</strong>
-                </span>
-              </p>
-              <p className="small">
-                <span data-testid="confidence">{formatPercent(result.confidence)}</span> for {result.digit},{' '}
-                {formatPercent(result.probabilities[second] ?? 0)} for {second}
-              </p>
-            </>
-          ) : (
-            <>
-              <p className="confidence">
-                <span data-testid="confidence">{formatPercent(result.confidence)}</span> confidence
-              </p>
-              <p className="muted">{result.confidence >= 0.9 ? 'The model is confident.' : 'The model is fairly sure.'}</p>
-            </>
-          )}
-        </div>
-        <figure className="model-input">
+      <div
+        className="candidates"
+        data-testid="candidates"
+        role="img"
+        aria-label={`Maybe ${first.digit} (${formatPercent(first.probability)}), or ${second.digit} (${formatPercent(second.probability)})`}
+      >
+        {[first, second].map(({ digit, probability }, i) => (
+          <span key={digit} className={`candidate${i === 0 ? ' is-first' : ''}`} data-testid="candidate">
+            <span className="candidate-digit" data-testid="candidate-digit">
+              {digit}
+            </span>
+            <span className="candidate-percent">{formatPercent(probability)}</span>
+          </span>
+        ))}
+      </div>
+      <div className="prediction-meta">
+        <p className="uncertain" data-testid="uncertain">
+          <span className="badge">uncertain</span>{' '}
+          <span data-testid="uncertain-text">
+            Not sure — maybe {first.digit}, or <strong data-testid="runner-up">{second.digit}</strong>
+          </span>
+        </p>
+        <p className="small">
+          <span data-testid="confidence">{formatPercent(first.probability)}</span> for {first.digit},{' '}
+          {formatPercent(second.probability)} for {second.digit}
+        </p>
+      </div>
+    </>
+  )
+}
+
+function NotADigit() {
+  return (
+    <div className="prediction-meta not-a-digit" data-testid="not-a-digit">
+      <p className="verdict-title">{NOT_A_DIGIT}</p>
+      <p className="muted">Draw one digit, 0–9, large and clear, like on a form.</p>
+    </div>
+  )
+}
+
+function ConfidentDigit({ result }: { result: Prediction }) {
+  return (
+    <>
+      <div className="prediction-digit" data-testid="prediction-digit" aria-label={`Predicted digit ${result.digit}`}>
+        {result.digit}
+      </div>
+      <div className="prediction-meta">
+        <p className="confidence">
+          <span data-testid="confidence">{formatPercent(result.confidence)}</span> confidence
+        </p>
+        <p className="muted">{result.confidence >= 0.9 ? 'The model is confident.' : 'The model is fairly sure.'}</p>
+      </div>
+    </>
+  )
+}
+
+const VERDICT_CLASS: Record<Prediction['verdict'], string> = {
+  digit: 'is-digit',
+  uncertain: 'is-uncertain',
+  not_a_digit: 'is-not-digit',
+}
+
+/** The answer, worded by the service's verdict (not by a confidence threshold of our own). */
+function PredictionView({ result }: { result: Prediction }) {
+  const { verdict } = result
+  // Not a digit: the chart and the model's input stay, muted, for the curious.
+  const muted = verdict === 'not_a_digit'
+  return (
+    <>
+      <div className={`prediction ${VERDICT_CLASS[verdict]}`} data-testid="prediction" data-verdict={verdict}>
+        {verdict === 'digit' ? <ConfidentDigit result={result} /> : verdict === 'uncertain' ? <Candidates result={result} /> : <NotADigit />}
+        <figure className={`model-input${muted ? ' is-muted' : ''}`}>
           <img
             data-testid="model-input-image"
             src={`data:image/png;base64,${result.input_image}`}
@@ -91,7 +131,7 @@ function PredictionView({ result }: { result: Prediction }) {
           <figcaption className="muted">What the model saw (28×28)</figcaption>
         </figure>
       </div>
-      <ProbabilityChart probabilities={result.probabilities} digit={result.digit} />
+      <ProbabilityChart probabilities={result.probabilities} digit={result.digit} muted={muted} />
       <p className="muted small" data-testid="model-version">
         Answered by <strong>{result.model}</strong> · {result.model_version}
       </p>

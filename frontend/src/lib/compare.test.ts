@@ -2,11 +2,13 @@ import { describe, expect, it, vi } from 'vitest'
 import type { Prediction } from '../api/client'
 import { compareModels, consensus, type ModelAnswer } from './compare'
 
-function answer(model: string, digit: number): Prediction {
+function answer(model: string, digit: number, verdict: Prediction['verdict'] = 'digit'): Prediction {
   return {
     digit,
     confidence: 0.9,
-    uncertain: false,
+    verdict,
+    uncertain: verdict !== 'digit',
+    not_a_digit: verdict === 'not_a_digit' ? 0.9 : 0.01,
     probabilities: Array.from({ length: 10 }, (_, d) => (d === digit ? 0.9 : 0.1 / 9)),
     model,
     model_version: `${model}-v1`,
@@ -55,7 +57,12 @@ describe('compareModels', () => {
 })
 
 describe('consensus', () => {
-  const ok = (model: string, digit: number): ModelAnswer => ({ model, result: answer(model, digit), error: null, latencyMs: 1 })
+  const ok = (model: string, digit: number, verdict: Prediction['verdict'] = 'digit'): ModelAnswer => ({
+    model,
+    result: answer(model, digit, verdict),
+    error: null,
+    latencyMs: 1,
+  })
   const failed: ModelAnswer = { model: 'x', result: null, error: 'no', latencyMs: 1 }
 
   it('is the digit all answering models agree on', () => {
@@ -66,5 +73,12 @@ describe('consensus', () => {
     expect(consensus([ok('a', 4), ok('b', 9)])).toBeNull()
     expect(consensus([failed])).toBeNull()
     expect(consensus([])).toBeNull()
+  })
+
+  it('follows the verdicts: a refusal is not a digit, a guess agrees with nothing', () => {
+    expect(consensus([ok('a', 4, 'not_a_digit'), ok('b', 9, 'not_a_digit')])).toBe('not_a_digit')
+    expect(consensus([ok('a', 4), ok('b', 4, 'not_a_digit')])).toBeNull()
+    expect(consensus([ok('a', 4), ok('b', 4, 'uncertain')])).toBeNull()
+    expect(consensus([ok('a', 4, 'uncertain')])).toBeNull()
   })
 })

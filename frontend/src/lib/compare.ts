@@ -51,9 +51,21 @@ export async function compareModels(
   return answers
 }
 
-/** The digit every successful answer agrees on, or null when they disagree (or none answered). */
-export function consensus(answers: readonly ModelAnswer[]): number | null {
-  const digits = new Set(answers.flatMap((a) => (a.result ? [a.result.digit] : [])))
-  if (digits.size !== 1) return null
-  return [...digits][0] ?? null
+/** What a model made of the input: a digit it reads, "not a digit", or a guess (null). */
+export type Reading = number | 'not_a_digit' | null
+
+/** One answer's reading: its digit only when its verdict is "digit". */
+export function reading(result: Prediction): Reading {
+  if (result.verdict === 'digit') return result.digit
+  return result.verdict === 'not_a_digit' ? 'not_a_digit' : null
+}
+
+/**
+ * What every successful answer agrees on: the digit they all read, or "not_a_digit" when none
+ * sees a digit; null when they disagree, any is unsure, or none answered.
+ */
+export function consensus(answers: readonly ModelAnswer[]): number | 'not_a_digit' | null {
+  const readings = new Set(answers.flatMap((a) => (a.result ? [reading(a.result)] : [])))
+  if (readings.size !== 1) return null
+  return [...readings][0] ?? null
 }

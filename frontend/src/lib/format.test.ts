@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import type { ModelInfo } from '../api/client'
-import { announcement, formatAccuracy, formatBytes, formatLatency, formatPercent, runnerUp, uncertainText } from './format'
+import { announcement, candidates, formatAccuracy, formatBytes, formatLatency, formatPercent, runnerUp, uncertainText } from './format'
 import { engineLabel, formatParameters, modelDetails, modelOptionLabel } from './models'
 
 describe('formatting', () => {
@@ -19,12 +19,17 @@ describe('formatting', () => {
     expect(formatAccuracy(null)).toBeNull()
   })
 
-  it('words an uncertain answer and what a screen reader hears', () => {
+  it('words each verdict and what a screen reader hears', () => {
     expect(runnerUp([0.1, 0.5, 0.4], 1)).toBe(2)
     expect(uncertainText(4, 9)).toBe('Not sure — maybe 4, or 9')
     const probabilities = [0, 0, 0, 0, 0.5, 0, 0, 0, 0, 0.4]
-    expect(announcement({ digit: 4, uncertain: true, probabilities })).toBe('Not sure — maybe 4, or 9.')
-    expect(announcement({ digit: 4, uncertain: false, probabilities })).toBe('The model reads 4.')
+    expect(candidates({ digit: 4, probabilities })).toEqual([
+      { digit: 4, probability: 0.5 },
+      { digit: 9, probability: 0.4 },
+    ])
+    expect(announcement({ digit: 4, verdict: 'uncertain', probabilities })).toBe('Not sure — maybe 4, or 9.')
+    expect(announcement({ digit: 4, verdict: 'digit', probabilities })).toBe('The model reads 4.')
+    expect(announcement({ digit: 4, verdict: 'not_a_digit', probabilities })).toBe("That doesn't look like a digit.")
   })
 })
 

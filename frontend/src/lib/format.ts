@@ -48,9 +48,30 @@ export function uncertainText(digit: number, second: number): string {
   return `Not sure — maybe ${digit}, or ${second}`
 }
 
+/** What the service made of an input (the API's `verdict`). */
+export type Verdict = 'digit' | 'uncertain' | 'not_a_digit'
+
+/** The headline of a `not_a_digit` answer. */
+export const NOT_A_DIGIT = "That doesn't look like a digit"
+
+export interface Candidate {
+  digit: number
+  probability: number
+}
+
+/** The two leading digits of an answer, most likely first, with their probabilities. */
+export function candidates(result: { digit: number; probabilities: readonly number[] }): [Candidate, Candidate] {
+  const second = runnerUp(result.probabilities, result.digit)
+  return [
+    { digit: result.digit, probability: result.probabilities[result.digit] ?? 0 },
+    { digit: second, probability: result.probabilities[second] ?? 0 },
+  ]
+}
+
 /** What a screen reader announces about an answer: short, and the same while the reading is. */
-export function announcement(result: { digit: number; uncertain: boolean; probabilities: readonly number[] }): string {
-  if (result.uncertain) return `${uncertainText(result.digit, runnerUp(result.probabilities, result.digit))}.`
+export function announcement(result: { digit: number; verdict: Verdict; probabilities: readonly number[] }): string {
+  if (result.verdict === 'not_a_digit') return `${NOT_A_DIGIT}.`
+  if (result.verdict === 'uncertain') return `${uncertainText(result.digit, runnerUp(result.probabilities, result.digit))}.`
   return `The model reads ${result.digit}.`
 }
 
