@@ -137,7 +137,9 @@ def stage_split(engine: Engine, canvas_png: bytes, runs: int) -> dict[str, float
             PredictResponse(
                 digit=int(probabilities.argmax()),
                 confidence=float(probabilities.max()),
+                verdict="digit",
                 uncertain=False,
+                not_a_digit=0.0,
                 probabilities=(probabilities / probabilities.sum()).tolist(),
                 model=engine.name,
                 model_version=engine.version,
