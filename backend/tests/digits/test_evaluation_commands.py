@@ -8,6 +8,8 @@ Each command writes its section into the cards in ``MODELS_DIR``; here that is a
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -18,7 +20,7 @@ from digits.data import evalsets
 from digits.data.mnist import Mnist
 from digits.engines.keras_engine import KerasEngine
 from digits.evaluation import calibration, evaluate, latency
-from digits.settings import DEFAULT_MODELS_DIR
+from digits.settings import BACKEND_DIR, DEFAULT_MODELS_DIR
 from tests.helpers import copy_models, small_mnist
 
 STROKE_SETS = {f"strokes-{width}px" for width in evalsets.STROKE_WIDTHS}
@@ -146,3 +148,15 @@ def test_latency_times_every_model_and_writes_inference_ms(
     assert keras_mlp is not None and keras_mlp.keras_reference is None and keras_mlp.vs_keras is None
     assert numpy_mlp.vs_keras == pytest.approx(numpy_mlp.median / keras_mlp.median, rel=0.05, abs=2e-3)
     assert _committed_cards() == committed
+
+
+def test_python_m_digits_evaluation_is_the_evaluation_command() -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "digits.evaluation", "--help"],
+        cwd=BACKEND_DIR,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.startswith("usage: python -m digits.evaluation") and "--update-card" in done.stdout
