@@ -1,7 +1,7 @@
 import type { Locator, Page } from '@playwright/test'
 import type { Glyph, UnitPoint } from './glyphs'
 
-export { GLYPHS, type Glyph } from './glyphs'
+export { GLYPHS, LETTERS, smallOne, type Glyph } from './glyphs'
 
 /** Draws `glyph` on the canvas with the mouse, stroke by stroke, with many intermediate moves. */
 export async function drawGlyph(page: Page, canvas: Locator, glyph: Glyph): Promise<void> {

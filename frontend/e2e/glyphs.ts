@@ -111,3 +111,50 @@ export const GLYPHS: Record<number, Glyph> = {
   // A loop on top and a straight tail.
   9: [[...arc(0.5, 0.35, 0.15, 0.14, 5, -355, 32), [0.645, 0.5], [0.63, 0.65], [0.61, 0.8]]],
 }
+
+/**
+ * Letters, drawn big (most of the canvas), that the service should refuse as "not a digit":
+ * an X (two crossing diagonals) and a W (one zigzag stroke).
+ */
+export const LETTERS: Record<'X' | 'W', Glyph> = {
+  X: [
+    [
+      [0.22, 0.2],
+      [0.5, 0.5],
+      [0.78, 0.8],
+    ],
+    [
+      [0.78, 0.2],
+      [0.5, 0.5],
+      [0.22, 0.8],
+    ],
+  ],
+  W: [
+    [
+      [0.12, 0.22],
+      [0.24, 0.5],
+      [0.31, 0.78],
+      [0.41, 0.5],
+      [0.5, 0.3],
+      [0.59, 0.5],
+      [0.69, 0.78],
+      [0.76, 0.5],
+      [0.88, 0.22],
+    ],
+  ],
+}
+
+/**
+ * A small 1: one vertical stroke `heightPx` tall with its top at (`left`, `top`) in canvas units,
+ * for a canvas `canvasPx` high on screen (a digit written small, in a corner).
+ */
+export function smallOne(heightPx: number, canvasPx: number, left = 0.15, top = 0.1): Glyph {
+  const height = heightPx / canvasPx
+  return [
+    [
+      [left, top],
+      [left, top + height / 2],
+      [left, top + height],
+    ],
+  ]
+}

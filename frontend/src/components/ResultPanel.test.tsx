@@ -94,6 +94,7 @@ describe('ResultPanel', () => {
   it("says that a drawing the service refuses doesn't look like a digit, with the chart muted", () => {
     render(<ResultPanel {...base} result={letter} />)
     expect(screen.getByTestId('prediction')).toHaveAttribute('data-verdict', 'not_a_digit')
+    expect(screen.getByTestId('prediction')).toHaveAttribute('data-not-a-digit', '0.93')
     const verdict = screen.getByTestId('not-a-digit')
     expect(verdict).toHaveTextContent("That doesn't look like a digit")
     expect(verdict).toHaveTextContent('Draw one digit, 0–9, large and clear')

@@ -118,7 +118,11 @@ function PredictionView({ result }: { result: Prediction }) {
   const muted = verdict === 'not_a_digit'
   return (
     <>
-      <div className={`prediction ${VERDICT_CLASS[verdict]}`} data-testid="prediction" data-verdict={verdict}>
+      <div
+        className={`prediction ${VERDICT_CLASS[verdict]}`} data-testid="prediction"
+        data-verdict={verdict}
+        data-not-a-digit={result.not_a_digit}
+      >
         {verdict === 'digit' ? <ConfidentDigit result={result} /> : verdict === 'uncertain' ? <Candidates result={result} /> : <NotADigit />}
         <figure className={`model-input${muted ? ' is-muted' : ''}`}>
           <img
