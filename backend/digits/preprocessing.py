@@ -176,28 +176,34 @@ def _levels_to_ink(levels: NDArray[np.uint8]) -> tuple[NDArray[np.float32], bool
     """:func:`_to_ink_array` of opaque 8-bit gray levels: ``levels / 255``, inverted when the
     border is light, through a 256-entry table (one pass over the image)."""
     border = np.take(_LEVELS, np.concatenate([levels[0, :], levels[-1, :], levels[:, 0], levels[:, -1]]))
-    inverted = _median(border) > 0.5
+    inverted = float(np.median(border)) > 0.5
     return np.take(_INVERTED_LEVELS if inverted else _LEVELS, levels), inverted
 
 
 def _stroke_width(mask: NDArray[np.bool_]) -> float:
     """Mean stroke width of a binary ink mask in pixels: 2 * area / perimeter.
 
-    The interior is the mask eroded by the 3x3 cross with pixels outside the image counted
-    as background: ``scipy.ndimage.binary_erosion(mask)``, computed with slices (no call
-    overhead; the same pixels).
+    The perimeter is the mask less its interior (:func:`_binary_erosion`).
     """
     area = int(mask.sum())
-    padded = _pad(mask, 1, 1, 1, 1)
-    interior = padded[1:-1, 1:-1] & padded[:-2, 1:-1] & padded[2:, 1:-1] & padded[1:-1, :-2] & padded[1:-1, 2:]
-    perimeter = float(area - int(interior.sum()))
+    perimeter = float(area - int(_binary_erosion(mask).sum()))
     return 2.0 * float(area) / max(perimeter, 1.0)
 
 
-# The helpers below compute exactly what numpy's and scipy's general-purpose functions compute
-# (same operations in the same order, so the same bits), without their per-call overhead, which
-# dominated the preprocessing of a small image. tests/digits/test_preprocessing_equivalence.py
-# checks them against the originals.
+def _binary_erosion(mask: NDArray[np.bool_]) -> NDArray[np.bool_]:
+    """``scipy.ndimage.binary_erosion(mask)``: the pixels whose 3x3-cross neighbours are all in
+    the mask, pixels outside the image counted as background (so the border is never interior).
+
+    Five slices instead of the library call, which is the one inline copy that meets the 10 %
+    bar: on the ink mask of a canvas the digit fills, scipy's generic loop costs 0.25-0.35 ms
+    more, 10-13 % of the request's 2.7 ms of server time in ``preprocess()`` as a whole (9-10 %
+    for the call alone; 4-7 % for smaller drawings). ``python -m benchmarks.preprocessing_helpers``,
+    benchmarks/README.md. The same bits: tests/digits/test_preprocessing_equivalence.py.
+    """
+    interior = np.zeros_like(mask)
+    interior[1:-1, 1:-1] = mask[1:-1, 1:-1] & mask[:-2, 1:-1] & mask[2:, 1:-1] & mask[1:-1, :-2] & mask[1:-1, 2:]
+    return interior
+
 
 _LEVELS = np.arange(256, dtype=np.float32) / 255.0
 """``level / 255.0`` in float32 for each 8-bit level: what ``asarray(img, float32) / 255.0`` gives."""
@@ -206,39 +212,8 @@ _INVERTED_LEVELS = 1.0 - _LEVELS
 
 
 def _border_median(gray: NDArray[np.floating[Any]]) -> float:
-    """``float(np.median(border))`` of the image's outermost rows and columns."""
-    return _median(np.concatenate([gray[0, :], gray[-1, :], gray[:, 0], gray[:, -1]]))
-
-
-def _median(border: NDArray[Any]) -> float:
-    """``float(np.median(border))`` of a 1-D array."""
-    if border.dtype.kind != "f":
-        return float(np.median(border))
-    ordered = np.sort(border)
-    if np.isnan(ordered[-1]):
-        return float(np.median(border))
-    middle = len(ordered) // 2
-    if len(ordered) % 2:
-        return float(ordered[middle])
-    # np.median's mean of the two middle values, in the array's own precision.
-    return float((ordered[middle - 1] + ordered[middle]) / ordered.dtype.type(2))
-
-
-def _center_of_mass(image: NDArray[np.floating[Any]]) -> tuple[float, float]:
-    """``scipy.ndimage.center_of_mass(image)`` of a 2-D array: (row, column) in pixel indices."""
-    total = image.sum()
-    rows = np.arange(image.shape[0], dtype=np.float64).reshape(-1, 1)
-    cols = np.arange(image.shape[1], dtype=np.float64).reshape(1, -1)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        return float((image * rows).sum() / total), float((image * cols).sum() / total)
-
-
-def _pad(array: NDArray[Any], top: int, bottom: int, left: int, right: int) -> NDArray[Any]:
-    """``np.pad(array, ((top, bottom), (left, right)))``: zeros around a 2-D array."""
-    height, width = array.shape
-    out = np.zeros((height + top + bottom, width + left + right), dtype=array.dtype)
-    out[top : top + height, left : left + width] = array
-    return out
+    """Median of the image's outermost rows and columns (its background level)."""
+    return float(np.median(np.concatenate([gray[0, :], gray[-1, :], gray[:, 0], gray[:, -1]])))
 
 
 def normalize_array(gray: NDArray[np.float32], *, inverted: bool = False) -> Preprocessed:
@@ -274,7 +249,7 @@ def normalize_array(gray: NDArray[np.float32], *, inverted: bool = False) -> Pre
         size = 2 * round(grow / 2.0) + 1
         if size > 1:
             pad = size // 2
-            padded = _pad(crop, pad, pad, pad, pad)
+            padded = np.pad(crop, pad)
             crop = ndimage.grey_dilation(padded, footprint=_disk(pad))
             height, width = crop.shape
             scale = BOX_SIZE / max(height, width)
@@ -282,7 +257,7 @@ def normalize_array(gray: NDArray[np.float32], *, inverted: bool = False) -> Pre
     # Scale and place in one resampling step: output pixel u maps to input x by u = x*scale + t,
     # with t chosen so the (continuous) centre of mass lands on TARGET_CENTER. Pillow's resize
     # takes a fractional source box, so the placement is exact, not rounded to whole pixels.
-    com_r, com_c = _center_of_mass(crop)
+    com_r, com_c = ndimage.center_of_mass(crop)
     t_r = (TARGET_CENTER[0] + 0.5) - (com_r + 0.5) * scale
     t_c = (TARGET_CENTER[1] + 0.5) - (com_c + 0.5) * scale
     y0, y1 = -t_r / scale, (FRAME_SIZE - t_r) / scale
@@ -291,14 +266,14 @@ def normalize_array(gray: NDArray[np.float32], *, inverted: bool = False) -> Pre
     pad_left = max(0, int(np.ceil(-x0)))
     pad_bottom = max(0, int(np.ceil(y1 - height)))
     pad_right = max(0, int(np.ceil(x1 - width)))
-    source = _pad(crop, pad_top, pad_bottom, pad_left, pad_right)
+    source = np.pad(crop, ((pad_top, pad_bottom), (pad_left, pad_right)))
     resized = Image.fromarray(source.astype(np.float32, copy=False), mode="F").resize(
         (FRAME_SIZE, FRAME_SIZE),
         RESAMPLING,
         box=(x0 + pad_left, y0 + pad_top, x1 + pad_left, y1 + pad_top),
     )
     frame = np.clip(np.asarray(resized, dtype=np.float32), 0.0, 1.0)
-    final_com = _center_of_mass(frame) if frame.any() else (float("nan"), float("nan"))
+    final_com = ndimage.center_of_mass(frame) if frame.any() else (float("nan"), float("nan"))
     return Preprocessed(
         image=frame,
         inverted=inverted,
