@@ -14,7 +14,8 @@ Steps of :func:`preprocess`:
     3. detect polarity from the border (the background) and normalise to white ink on black;
     4. subtract the background level and stretch the ink to [0, 1];
     5. find the ink's bounding box (pixels above :data:`INK_THRESHOLD`) and crop to it;
-    6. thicken strokes that would be thinner than MNIST's after scaling (thin pens);
+    6. bring strokes that would be thinner or fatter than MNIST's after scaling into its range
+       (thin pens, fat brushes on small drawings; :data:`MIN_STROKE_WIDTH`, :data:`MAX_STROKE_WIDTH`);
     7. scale the longer side to 20 px keeping the aspect ratio (anti-aliased);
     8. place it in 28x28 with its centre of mass at the centre.
 """
@@ -29,7 +30,7 @@ from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
-from PIL import Image, UnidentifiedImageError
+from PIL import Image, ImageOps, UnidentifiedImageError
 from scipy import ndimage
 
 FRAME_SIZE = 28
@@ -42,8 +43,22 @@ INK_THRESHOLD = 0.2
 """Ink level (after normalisation to [0, 1]) above which a pixel belongs to the bounding box."""
 MIN_CONTRAST = 0.12
 """Smallest ink-minus-background contrast, as a fraction of full scale, that counts as ink."""
-MIN_STROKE_WIDTH = 2.0
-"""Stroke width, in pixels of the 20x20 box, below which strokes are thickened (MNIST: ~2-3)."""
+MIN_STROKE_WIDTH = 2.45
+"""Stroke width, in pixels of the 20x20 box, below which strokes are thickened: MNIST's 5th
+percentile (``python -m digits.evaluation.stroke_width`` on its 60,000 training digits)."""
+MAX_STROKE_WIDTH = 5.0
+"""Stroke width above which strokes are thinned: MNIST's 95th percentile (a small drawing made
+with a fat brush would otherwise reach the model as a blob)."""
+TARGET_STROKE_WIDTH = 3.4
+"""The width strokes outside [MIN_STROKE_WIDTH, MAX_STROKE_WIDTH] are brought to: MNIST's median."""
+WORKING_SIZE = 80
+"""Longer side, in pixels, of the copy whose strokes are thickened or thinned (4x the box)."""
+UNEVEN_BACKGROUND = 0.08
+"""Spread (90th - 10th percentile) of the border's levels above which the background is taken to
+be unevenly lit (a photo) and flattened before the ink is measured; a canvas's border is flat."""
+MAX_DECODED_PIXELS_JPEG = 4_000_000
+"""A larger JPEG is decoded at 1/2, 1/4 or 1/8 scale (Pillow's draft mode) to at most this many
+pixels, so a 12-megapixel phone photo is read without raising the pixel limit for other formats."""
 
 RESAMPLING = Image.Resampling.BILINEAR
 """Pillow's triangle filter: anti-aliased when shrinking (support grows with the factor) and
@@ -103,7 +118,10 @@ def decode_image(
     """Decode image bytes with Pillow, refusing what is not a safe, allowed image.
 
     The header is read first; dimensions are checked against ``max_pixels`` before any pixel
-    data is decoded (decompression bombs). Animated images give their first frame.
+    data is decoded (decompression bombs). A JPEG over the limit is decoded at a reduced scale
+    instead (:data:`MAX_DECODED_PIXELS_JPEG`, libjpeg's DCT scaling), so phone photos are read.
+    An EXIF Orientation tag is applied (``ImageOps.exif_transpose``). Animated images give their
+    first frame.
 
     Args:
         data: encoded bytes (PNG, JPEG, WebP, BMP or GIF by default).
@@ -131,6 +149,12 @@ def decode_image(
     width, height = img.size
     if width < 1 or height < 1:
         raise InvalidImageError(f"the image has no pixels ({width}x{height})")
+    if img.format == "JPEG" and width * height > max_pixels:
+        # A phone photo: let libjpeg decode it at 1/2, 1/4 or 1/8 scale (Pillow's draft mode),
+        # which never allocates the full-size pixels; the digit needs far fewer than 12 MP.
+        target = MAX_DECODED_PIXELS_JPEG / (width * height)
+        img.draft("L", (max(1, int(width * target**0.5)), max(1, int(height * target**0.5))))
+        width, height = img.size
     if width * height > max_pixels:
         raise ImageTooLargeError(f"the image is {width}x{height} = {width * height} pixels; the limit is {max_pixels}")
     try:
@@ -138,6 +162,9 @@ def decode_image(
         img.load()
     except (OSError, ValueError, SyntaxError, Image.DecompressionBombError, EOFError) as exc:
         raise InvalidImageError(f"the image is truncated or corrupt: {exc}") from exc
+    if img.format == "JPEG" or "exif" in img.info:
+        # A camera's EXIF Orientation tag: rotate the pixels as the photo was taken.
+        return ImageOps.exif_transpose(img)
     return img
 
 
@@ -177,11 +204,40 @@ def _levels_to_ink(levels: NDArray[np.uint8]) -> tuple[NDArray[np.float32], bool
     border is light, through a 256-entry table (one pass over the image)."""
     border = np.take(_LEVELS, np.concatenate([levels[0, :], levels[-1, :], levels[:, 0], levels[:, -1]]))
     inverted = float(np.median(border)) > 0.5
-    return np.take(_INVERTED_LEVELS if inverted else _LEVELS, levels), inverted
+    ink = np.take(_INVERTED_LEVELS if inverted else _LEVELS, levels)
+    low, high = np.percentile(border, [10, 90])
+    if high - low > UNEVEN_BACKGROUND:
+        ink = flatten_background(ink)
+    return ink, inverted
 
 
-def _stroke_width(mask: NDArray[np.bool_]) -> float:
-    """Mean stroke width of a binary ink mask in pixels: 2 * area / perimeter.
+def flatten_background(ink: NDArray[np.float32]) -> NDArray[np.float32]:
+    """Remove uneven light (a shadow, a lamp's falloff on paper) from a white-ink-on-black image.
+
+    The background is estimated as a grey opening (:func:`scipy.ndimage.grey_opening`, which
+    removes bright structures narrower than its window: the strokes) of a copy shrunk to 64 px
+    on its longer side, with a window of a quarter of that, smoothed and scaled back up; it is
+    subtracted from the image (flat-field correction); then ink regions touching the image's
+    border (the paper's edge, the table around it) are removed. Returns (H, W) float32 in [0, 1].
+    """
+    height, width = ink.shape
+    factor = 64.0 / max(height, width)
+    small_size = (max(1, round(width * factor)), max(1, round(height * factor)))
+    small = np.asarray(Image.fromarray(ink, mode="F").resize(small_size, Image.Resampling.BOX))
+    background = ndimage.uniform_filter(ndimage.grey_opening(small, size=(16, 16)), size=8)
+    upsampled = np.asarray(Image.fromarray(background.astype(np.float32), mode="F").resize((width, height), RESAMPLING))
+    flat: NDArray[np.float32] = np.clip(ink - upsampled, 0.0, 1.0).astype(np.float32)
+    # What still touches the border after flattening is the photo's surroundings (the paper's
+    # edge, a table, a shadow), not the digit: drop those connected regions (skimage's clear_border).
+    labels, _ = ndimage.label(flat > INK_THRESHOLD * float(flat.max()))
+    touching = np.unique(np.concatenate([labels[0, :], labels[-1, :], labels[:, 0], labels[:, -1]]))
+    flat[np.isin(labels, touching[touching > 0])] = 0.0
+    return flat
+
+
+def stroke_width(mask: NDArray[np.bool_]) -> float:
+    """Mean stroke width of a binary (H, W) ink mask, in pixels: 2 * area / perimeter (a stroke of
+    width w and length L has area w*L and perimeter about 2L).
 
     The perimeter is the mask less its interior (:func:`_binary_erosion`).
     """
@@ -242,17 +298,16 @@ def normalize_array(gray: NDArray[np.float32], *, inverted: bool = False) -> Pre
     height, width = crop.shape
     scale = BOX_SIZE / max(height, width)
 
-    # Thin pen strokes become faint hairlines when scaled down; thicken them to MNIST's width.
-    width_in_box = _stroke_width(mask[top:bottom, left:right]) * scale
-    if width_in_box < MIN_STROKE_WIDTH and scale < 1.0:
-        grow = (MIN_STROKE_WIDTH - width_in_box) / scale  # pixels to add in the input
-        size = 2 * round(grow / 2.0) + 1
-        if size > 1:
-            pad = size // 2
-            padded = np.pad(crop, pad)
-            crop = ndimage.grey_dilation(padded, footprint=_disk(pad))
-            height, width = crop.shape
-            scale = BOX_SIZE / max(height, width)
+    # Bring the stroke width into MNIST's range, measured as it would be in the 20x20 box: a thin
+    # pen scaled down becomes a faint hairline (thicken it by grey dilation), a fat brush on a
+    # small drawing becomes a blob (thin it by grey erosion). Both with a disk, on a copy shrunk
+    # to at most WORKING_SIZE px (anti-aliased), where the disk stays a few pixels wide.
+    # MNIST-sized input (scale >= 1) is left as it is, so MNIST itself is not changed.
+    width_in_box = stroke_width(mask[top:bottom, left:right]) * scale
+    if scale < 1.0 and not MIN_STROKE_WIDTH <= width_in_box <= MAX_STROKE_WIDTH:
+        crop = _restroke(crop, width_in_box, scale)
+        height, width = crop.shape
+        scale = BOX_SIZE / max(height, width)
 
     # Scale and place in one resampling step: output pixel u maps to input x by u = x*scale + t,
     # with t chosen so the (continuous) centre of mass lands on TARGET_CENTER. Pillow's resize
@@ -280,6 +335,32 @@ def normalize_array(gray: NDArray[np.float32], *, inverted: bool = False) -> Pre
         bounding_box=(left, top, right, bottom),
         center_of_mass=(float(final_com[0]), float(final_com[1])),
     )
+
+
+def _restroke(crop: NDArray[np.float32], width_in_box: float, scale: float) -> NDArray[np.float32]:
+    """The ink ``crop`` (white on black, [0, 1]) with its strokes brought to TARGET_STROKE_WIDTH.
+
+    ``width_in_box`` is the strokes' width as it would be after scaling by ``scale`` into the
+    box. Works on a copy shrunk to at most :data:`WORKING_SIZE` px; returns that copy, dilated or
+    eroded by a disk, and re-cropped to the ink that is left.
+    """
+    height, width = crop.shape
+    shrink = min(1.0, WORKING_SIZE / max(height, width))
+    if shrink < 1.0:
+        size = (max(1, round(width * shrink)), max(1, round(height * shrink)))
+        crop = np.asarray(Image.fromarray(crop, mode="F").resize(size, Image.Resampling.BOX), dtype=np.float32)
+        scale /= shrink
+    radius = round(abs(TARGET_STROKE_WIDTH - width_in_box) / scale / 2.0)  # working pixels per side
+    if radius < 1:
+        return crop
+    if width_in_box < TARGET_STROKE_WIDTH:
+        return np.asarray(ndimage.grey_dilation(np.pad(crop, radius), footprint=_disk(radius)), dtype=np.float32)
+    thinned = ndimage.grey_erosion(crop, footprint=_disk(radius))
+    kept = thinned > INK_THRESHOLD
+    if not kept.any():
+        return crop
+    rows, cols = np.flatnonzero(kept.any(axis=1)), np.flatnonzero(kept.any(axis=0))
+    return np.asarray(thinned[rows[0] : rows[-1] + 1, cols[0] : cols[-1] + 1], dtype=np.float32)
 
 
 def _disk(radius: int) -> NDArray[np.bool_]:

@@ -30,6 +30,7 @@ from digits.cards import ModelCard, Stage, portable_command, portable_path
 from digits.data.mnist import load_mnist
 from digits.preprocessing import preprocess_mnist
 from digits.settings import DataSettings
+from digits.training.architectures import NUM_CLASSES
 
 
 @dataclass
@@ -55,6 +56,10 @@ class TrainConfig:
         outlier_exposure: how many non-digit drawings (:mod:`digits.data.negatives`) to add with a
             uniform target, so the model's confidence on such input drops (Hendrycks et al.,
             ICLR 2019); 0 for none.
+        not_a_digit: how many real non-digit drawings (:func:`digits.data.negatives.negative_drawings`,
+            training split: held-out Omniglot characters and fonts are never used) to add as an 11th
+            class, "not a digit"; a tenth as many from the validation split join the validation
+            data. 0 for a 10-class model.
         init_from: start from this trained ``.keras`` model (fine-tuning) instead of new weights.
         subset: if set, train on only this many images (smoke tests).
         verbose: Keras verbosity (1 = a progress bar per epoch).
@@ -74,6 +79,7 @@ class TrainConfig:
     drawing_augment: bool = True
     stroke_mix: int = 15_000
     outlier_exposure: int = 0
+    not_a_digit: int = 0
     init_from: Path | None = None
     subset: int | None = None
     verbose: int = 1
@@ -171,10 +177,26 @@ def train(config: TrainConfig) -> ModelCard:
         strokes = stroke_renderings(x_all[validation_size:][pick], seed=config.seed)
         x_train = np.concatenate([x_train, strokes[..., None]])
         y_train = np.concatenate([y_train, y_train[pick]])
-    # Targets as distributions: one-hot for digits, uniform for outliers.
-    t_train = np.eye(10, dtype=np.float32)[y_train]
-    t_val = np.eye(10, dtype=np.float32)[y_val]
-    t_test = np.eye(10, dtype=np.float32)[y_test]
+    # Targets as distributions: one-hot for digits (and for "not a digit", class 10), uniform for outliers.
+    classes = NUM_CLASSES + 1 if config.not_a_digit > 0 else NUM_CLASSES
+    t_train = np.eye(classes, dtype=np.float32)[y_train]
+    t_val = np.eye(classes, dtype=np.float32)[y_val]
+    t_test = np.eye(classes, dtype=np.float32)[y_test]
+    not_a_digit = config.not_a_digit if config.subset is None else min(config.not_a_digit, config.subset // 4)
+    if not_a_digit > 0:
+        from digits.data.negatives import negative_drawings
+        from digits.evaluation.metrics import preprocess_all
+
+        _, drawings = negative_drawings(
+            not_a_digit, seed=config.seed + 2000, split="train", mnist_images=x_all[validation_size:]
+        )
+        x_train = np.concatenate([x_train, preprocess_all(drawings)])
+        t_train = np.concatenate([t_train, np.eye(classes, dtype=np.float32)[[NUM_CLASSES] * len(drawings)]])
+        _, held = negative_drawings(
+            max(1, not_a_digit // 10), seed=config.seed + 3000, split="validation", mnist_images=x_all[:validation_size]
+        )
+        x_val = np.concatenate([x_val, preprocess_all(held)])
+        t_val = np.concatenate([t_val, np.eye(classes, dtype=np.float32)[[NUM_CLASSES] * len(held)]])
     outliers = config.outlier_exposure if config.subset is None else min(config.outlier_exposure, config.subset // 4)
     if outliers > 0:
         from digits.data.negatives import not_digit_set
@@ -182,13 +204,15 @@ def train(config: TrainConfig) -> ModelCard:
 
         _, negatives = not_digit_set(outliers, seed=config.seed + 1000)
         x_train = np.concatenate([x_train, preprocess_all(negatives)])
-        t_train = np.concatenate([t_train, np.full((outliers, 10), 0.1, dtype=np.float32)])
+        uniform = np.zeros((outliers, classes), dtype=np.float32)
+        uniform[:, :NUM_CLASSES] = 1.0 / NUM_CLASSES
+        t_train = np.concatenate([t_train, uniform])
 
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
     import keras
     import tensorflow as tf
 
-    from digits.training.architectures import ARCHITECTURES
+    from digits.training.architectures import ARCHITECTURES, with_not_a_digit_class
     from digits.training.augmentation import (
         AugmentationConfig,
         DrawingAugmentationConfig,
@@ -219,8 +243,10 @@ def train(config: TrainConfig) -> ModelCard:
 
     if config.init_from is not None:
         model = keras.models.load_model(config.init_from, compile=False)
+        if classes > NUM_CLASSES:
+            model = with_not_a_digit_class(model, config.architecture)
     else:
-        model = ARCHITECTURES[config.architecture]()
+        model = ARCHITECTURES[config.architecture](classes)
     model.compile(
         optimizer=keras.optimizers.Adam(learning_rate=config.learning_rate),
         loss="categorical_crossentropy",
@@ -255,7 +281,7 @@ def train(config: TrainConfig) -> ModelCard:
         architecture=config.architecture,
         parameters=int(best.count_params()),
         input="(N, 28, 28, 1) float32 in [0, 1], white ink on black, MNIST-centred",
-        output="(N, 10) float32 probabilities, index = digit",
+        output=f"(N, {classes}) float32 probabilities, index = digit" + (", 10 = not a digit" if classes > 10 else ""),
         epochs=len(hist.get("loss", [])),
         best_epoch=int(np.argmin(hist["val_loss"])) + 1 if hist.get("val_loss") else None,
         batch_size=config.batch_size,
@@ -267,6 +293,8 @@ def train(config: TrainConfig) -> ModelCard:
         drawing_augmentation=drawing_config.to_dict() if config.drawing_augment else None,
         stroke_mix=stroke_mix,
         outlier_exposure=outliers,
+        classes=classes,
+        not_a_digit=not_a_digit,
         init_from=portable_path(config.init_from) if config.init_from else None,
         seed=config.seed,
         train_images=len(x_train),
@@ -352,6 +380,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--outlier-exposure", type=int, default=defaults.outlier_exposure, help="non-digit drawings, uniform target"
     )
+    parser.add_argument(
+        "--not-a-digit", type=int, default=defaults.not_a_digit, help="real non-digit drawings as an 11th class"
+    )
     parser.add_argument("--init-from", type=Path, default=None, help="fine-tune this .keras model")
     parser.add_argument("--subset", type=int, default=None, help="train on only N images (smoke test)")
     args = parser.parse_args(argv)
@@ -369,6 +400,7 @@ def main(argv: list[str] | None = None) -> int:
         drawing_augment=not args.no_drawing_augment,
         stroke_mix=args.stroke_mix,
         outlier_exposure=args.outlier_exposure,
+        not_a_digit=args.not_a_digit,
         init_from=args.init_from,
         subset=args.subset,
         command=portable_command("digits.training.train", argv),

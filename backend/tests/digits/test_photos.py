@@ -1,5 +1,9 @@
+"""The photo-like evaluation set: JPEGs of digits on paper, some stored rotated with EXIF."""
+
+import io
+
 import numpy as np
-from PIL import ImageOps
+from PIL import Image, ImageOps
 
 from digits.data.mnist import Mnist
 from digits.data.photos import ORIENTATION_TAG, photo_of_digit, photo_set
@@ -12,7 +16,7 @@ def test_photos_are_jpegs_some_stored_rotated_with_exif(mnist: Mnist) -> None:
     np.testing.assert_array_equal(photos.labels, mnist.y_test[:10])
     orientations = []
     for data in photos.images:
-        img = decode_image(data)
+        img = Image.open(io.BytesIO(data))  # as stored, before decode_image applies the orientation
         assert img.format == "JPEG" and img.mode == "RGB"
         assert min(img.size) >= 400 and max(img.size) <= 1200
         orientations.append(img.getexif().get(ORIENTATION_TAG, 1))
@@ -28,10 +32,12 @@ def test_exif_orientation_turns_the_stored_photo_upright(mnist: Mnist) -> None:
     digit = mnist.x_test[0]
     upright = decode_image(photo_of_digit(digit, np.random.default_rng(5), orientation=1))
     for orientation in (3, 6, 8):
-        stored = decode_image(photo_of_digit(digit, np.random.default_rng(5), orientation=orientation))
+        data = photo_of_digit(digit, np.random.default_rng(5), orientation=orientation)
+        stored = Image.open(io.BytesIO(data))
         assert stored.getexif()[ORIENTATION_TAG] == orientation
-        shown = ImageOps.exif_transpose(stored)
+        shown = decode_image(data)  # applies the EXIF orientation, as ImageOps.exif_transpose does
         assert shown.size == upright.size
+        np.testing.assert_array_equal(np.asarray(shown), np.asarray(ImageOps.exif_transpose(stored)))
         diff = np.abs(np.asarray(shown, np.float32) - np.asarray(upright, np.float32))
         assert float(diff.mean()) < 3.0  # the same picture, give or take JPEG
         if orientation != 3:

@@ -5,6 +5,7 @@ import pytest
 from PIL import Image, ImageDraw
 from scipy import ndimage
 
+from digits.data.rendering import CanvasStyle, render_canvas
 from digits.preprocessing import (
     EmptyImageError,
     ImageTooLargeError,
@@ -14,7 +15,6 @@ from digits.preprocessing import (
     preprocess_bytes,
     preprocess_mnist,
 )
-from digits.rendering import CanvasStyle, render_canvas
 
 VARIANTS = {
     "shifted": CanvasStyle(digit_size=140, left=130, top=5),
