@@ -15,7 +15,7 @@ from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 
 from app.api.deps import get_engines
-from app.api.routes import batch, metrics, recognition, service
+from app.api.routes import batch, metrics, recognition, service, upload
 from app.core.config import Settings, get_settings
 from app.core.errors import JsonPayloadTooLarge, install_error_handlers
 from app.core.observability import MODEL_INFO, REQUEST_ID_HEADER, RequestContextMiddleware, configure_logging
@@ -75,6 +75,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     # JsonPayloadTooLarge sees their 413 and answers it as JSON.
     app.include_router(service.router, max_body_size=settings.max_body_bytes)
     app.include_router(recognition.router, max_body_size=settings.max_body_bytes)
+    app.include_router(upload.router, max_body_size=settings.max_upload_bytes)
     app.include_router(batch.router, max_body_size=settings.max_batch_body_bytes)
     if settings.metrics:
         app.include_router(metrics.router)

@@ -152,8 +152,9 @@ def decode_image(
     if img.format == "JPEG" and width * height > max_pixels:
         # A phone photo: let libjpeg decode it at 1/2, 1/4 or 1/8 scale (Pillow's draft mode),
         # which never allocates the full-size pixels; the digit needs far fewer than 12 MP.
-        target = MAX_DECODED_PIXELS_JPEG / (width * height)
-        img.draft("L", (max(1, int(width * target**0.5)), max(1, int(height * target**0.5))))
+        limit = min(max_pixels, MAX_DECODED_PIXELS_JPEG)
+        scale = next((s for s in (0.5, 0.25, 0.125) if width * height * s * s <= limit), 0.125)
+        img.draft("L", (int(np.ceil(width * scale)), int(np.ceil(height * scale))))
         width, height = img.size
     if width * height > max_pixels:
         raise ImageTooLargeError(f"the image is {width}x{height} = {width * height} pixels; the limit is {max_pixels}")

@@ -39,10 +39,10 @@ def b64(data: bytes) -> str:
     return base64.b64encode(data).decode("ascii")
 
 
-def png_bytes(img: Image.Image, fmt: str = "PNG") -> bytes:
-    """A Pillow image encoded in ``fmt`` (PNG by default)."""
+def png_bytes(img: Image.Image, fmt: str = "PNG", **options: object) -> bytes:
+    """A Pillow image encoded in ``fmt`` (PNG by default), with Pillow's save ``options``."""
     buf = io.BytesIO()
-    img.save(buf, format=fmt)
+    img.save(buf, format=fmt, **options)
     return buf.getvalue()
 
 

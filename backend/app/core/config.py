@@ -43,6 +43,8 @@ class Settings(DataSettings):
             of handing it to a worker thread: no thread hop, no GIL hand-over; measured faster.
         max_batch_size: most images in one ``POST /predict/batch``; more gets 413
             ``batch_too_large``.
+        max_upload_bytes: largest body of ``POST /predict/upload`` in bytes (a phone photo as it
+            is); larger bodies get 413.
         max_batch_body_bytes: largest body of ``POST /predict/batch`` in bytes (other routes:
             ``max_body_bytes``); larger bodies get 413.
         max_batch_pixels: most pixels (width*height, summed over the images) one batch may
@@ -78,6 +80,7 @@ class Settings(DataSettings):
     inline_inference: bool = True
     max_batch_size: int = Field(default=256, ge=1)
     max_batch_body_bytes: int = Field(default=16_000_000, gt=0)
+    max_upload_bytes: int = Field(default=12_000_000, gt=0)
     max_batch_pixels: int = Field(default=64_000_000, gt=0)
     inference_batch_size: int = Field(default=32, ge=1)
     worker_timeout_seconds: float = Field(default=30.0, gt=0)

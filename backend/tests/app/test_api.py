@@ -8,8 +8,10 @@ import io
 import httpx
 import numpy as np
 import pytest
-from PIL import Image
+from PIL import Image, ImageDraw
 
+from digits.data.negatives import probe_drawings
+from digits.data.photos import ORIENTATION_TAG, photo_of_digit
 from digits.data.rendering import CanvasStyle, random_style, render_canvas
 from tests.helpers import b64, png_bytes
 
@@ -268,3 +270,44 @@ def test_a_scribble_is_flagged_uncertain_more_often_than_digits(client, engines,
         for i in range(20)
     )
     assert scribbles_uncertain >= 15 and digits_uncertain <= 1, (scribbles_uncertain, digits_uncertain)
+
+
+def _small_fat_one() -> bytes:
+    """A 1 drawn small near a corner of a 280 px canvas with the default 16 px brush."""
+    img = Image.new("RGB", (280, 280), "white")
+    draw = ImageDraw.Draw(img)
+    draw.line([(40, 30), (40, 75)], fill="black", width=16)
+    for x, y in ((40, 30), (40, 75)):
+        draw.ellipse([x - 8, y - 8, x + 8, y + 8], fill="black")
+    return png_bytes(img)
+
+
+def test_a_small_one_drawn_with_a_fat_brush_reads_one(client) -> None:
+    body = client.post("/predict", json={"image": b64(_small_fat_one())}).json()
+    assert body["digit"] == 1 and body["verdict"] == "digit", body["probabilities"]
+
+
+@pytest.mark.parametrize("name", sorted(probe_drawings()))
+def test_drawings_that_are_not_digits_are_refused(client, name: str) -> None:
+    """A dot, a line, a zigzag, a spiral, '#', a smiley and letters: `not_a_digit`, on every route."""
+    png = probe_drawings()[name]
+    body = client.post("/predict", json={"image": b64(png)}).json()
+    assert body["verdict"] == "not_a_digit" and body["uncertain"] is True, (name, body["not_a_digit"])
+    batch = client.post("/predict/batch", json={"images": [b64(png)]}).json()
+    assert batch["results"][0]["verdict"] == "not_a_digit"
+
+
+def test_a_twelve_megapixel_phone_photo_is_read_upright(client, mnist) -> None:
+    """A 4000x3000 JPEG stored sideways with an EXIF Orientation tag, uploaded as it is."""
+    photo = Image.open(io.BytesIO(photo_of_digit(mnist.x_test[0], np.random.default_rng(1), orientation=1)))
+    sideways = photo.convert("RGB").resize((4000, 3000)).transpose(Image.Transpose.ROTATE_90)
+    exif = Image.Exif()
+    exif[ORIENTATION_TAG] = 6  # "rotate 90 CW to view": the camera was held sideways
+    data = png_bytes(sideways, "JPEG", quality=85, exif=exif)
+    assert len(data) > 2_000_000 or sideways.width * sideways.height > 4_000_000
+    response = client.post("/predict/upload", files={"file": ("photo.jpg", data, "image/jpeg")})
+    assert response.status_code == 200, response.text
+    assert response.json()["digit"] == int(mnist.y_test[0])
+    big_png = png_bytes(Image.new("L", (4000, 3000), 255))  # the pixel limit still holds for other formats
+    refused = client.post("/predict/upload", files={"file": ("big.png", big_png, "image/png")})
+    assert refused.status_code == 413 and refused.json()["code"] == "image_too_large"

@@ -1,10 +1,8 @@
-"""``POST /predict`` and ``POST /predict/upload``: one image in, the digit and its probabilities out."""
+"""``POST /predict``: one image in, the digit, its probabilities and a verdict out."""
 
 from __future__ import annotations
 
-from typing import Annotated
-
-from fastapi import APIRouter, File, Form, UploadFile
+from fastapi import APIRouter
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import Response
 
@@ -42,18 +40,3 @@ async def predict(body: PredictRequest, engines: EnginesDep, settings: SettingsD
     running the model and serialising (and in the app as a whole).
     """
     return await answer_one(engines.select(body.model), body.image, settings)
-
-
-@router.post("/predict/upload", response_model=PredictResponse, responses=PREDICT_ERRORS)
-async def predict_upload(
-    file: Annotated[UploadFile, File(description="The image file: PNG, JPEG, WebP, BMP or GIF.")],
-    engines: EnginesDep,
-    settings: SettingsDep,
-    model: Annotated[str | None, Form(description="Which model answers (see GET /models).")] = None,
-) -> Response:
-    """Recognise one handwritten digit in an uploaded image file (multipart/form-data).
-
-    Same answer, limits and errors as `POST /predict`.
-    """
-    engine = engines.select(model)
-    return await answer_one(engine, await file.read(), settings)
