@@ -73,14 +73,16 @@ pre-commit: install ## The lint hooks of .pre-commit-config.yaml on every file (
 format: $(BACKEND_STAMP) ## Format the backend with ruff
 	cd backend && .venv/bin/ruff format . && .venv/bin/ruff check --fix .
 
-train: $(BACKEND_STAMP) ## Train the CNN in two stages (~50 min on 2 cores), export to LiteRT, evaluate, calibrate
+train: $(BACKEND_STAMP) ## Train the CNN in three stages (~90 min on 2 cores), export to LiteRT, evaluate, calibrate the verdicts
 	cd backend && .venv/bin/python -m digits.training.train --output models/cnn_stage1.keras $(ARGS)
 	cd backend && .venv/bin/python -m digits.training.train --init-from models/cnn_stage1.keras --outlier-exposure 10000 \
-	  --epochs 4 --learning-rate 2.5e-4 --output models/cnn.keras
-	rm -f backend/models/cnn_stage1.keras backend/models/cnn_stage1.json
+	  --epochs 4 --learning-rate 2.5e-4 --output models/cnn_stage2.keras
+	cd backend && .venv/bin/python -m digits.training.train --init-from models/cnn_stage2.keras --not-a-digit 20000 \
+	  --epochs 6 --learning-rate 2.5e-4 --output models/cnn.keras
+	rm -f backend/models/cnn_stage1.* backend/models/cnn_stage2.*
 	cd backend && .venv/bin/python -m digits.training.export_litert
 	cd backend && .venv/bin/python -m digits.evaluation --update-card
-	cd backend && .venv/bin/python -m digits.evaluation.calibration
+	cd backend && .venv/bin/python -m digits.evaluation.open_set --model cnn --model cnn-litert-dynamic
 	cd backend && .venv/bin/python -m digits.evaluation.latency
 
 benchmark: $(BACKEND_STAMP) ## Accuracy, latency split, throughput, batch, cold start; two engines compared (ARGS=--help)

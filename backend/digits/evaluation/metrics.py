@@ -33,8 +33,21 @@ def score(
     """
     if len(inputs) == 0:
         return 0.0
-    predicted = digit_probabilities(predict_batched(predict_proba, inputs, batch_size)).argmax(axis=1)
-    return float((predicted == labels).mean())
+    return float((predict_digits(predict_proba, inputs, batch_size) == labels).mean())
+
+
+def predict_digits(
+    predict_proba: PredictProba, inputs: NDArray[np.float32], batch_size: int = 500
+) -> NDArray[np.int64]:
+    """(N, 28, 28, 1) float32 inputs -> (N,) the digit the API would answer for each (0-9).
+
+    The most probable digit, whatever an 11-class model thinks of "not a digit"
+    (:func:`digits.verdict.digit_probabilities`).
+    """
+    predicted: NDArray[np.int64] = digit_probabilities(predict_batched(predict_proba, inputs, batch_size)).argmax(
+        axis=1
+    )
+    return predicted
 
 
 class Agreement(TypedDict):
@@ -56,8 +69,9 @@ def agreement(
         test_accuracy, source_test_accuracy, accuracy_change (fractions in [0, 1] / [-1, 1]),
         same_digit_as_source (fraction), max_probability_difference (absolute).
     """
-    accuracy = float((probabilities.argmax(1) == labels).mean())
-    source = float((reference.argmax(1) == labels).mean())
+    digits, source_digits = digit_probabilities(probabilities).argmax(1), digit_probabilities(reference).argmax(1)
+    accuracy = float((digits == labels).mean())
+    source = float((source_digits == labels).mean())
     return {  # a TypedDict literal
         "test_accuracy": round(accuracy, 5),
         "source_test_accuracy": round(source, 5),

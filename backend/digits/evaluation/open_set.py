@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import argparse
 from collections import defaultdict
+from dataclasses import dataclass
 
 import numpy as np
 from numpy.typing import NDArray
@@ -84,70 +85,99 @@ def non_digit_sets(count: int, seed: int, mnist_images: NDArray[np.uint8]) -> di
     return dict(groups)
 
 
+@dataclass(frozen=True)
+class OpenSetData:
+    """Every preprocessed input the thresholds are chosen on and measured on, (N, 28, 28, 1) each."""
+
+    validation_digits: NDArray[np.float32]
+    validation_not_digits: NDArray[np.float32]
+    digit_sets: dict[str, NDArray[np.float32]]
+    not_digit_sets: dict[str, NDArray[np.float32]]
+
+
+def build_data(count: int) -> OpenSetData:
+    """The validation digits and non-digits, and the held-out sets (``count`` per drawn set)."""
+    settings = DataSettings()
+    data = load_mnist(settings.mnist_dir)
+    order = np.random.default_rng(VALIDATION_SEED).permutation(len(data.x_train))
+    x_val, y_val = data.x_train[order[:VALIDATION_SIZE]], data.y_train[order[:VALIDATION_SIZE]]
+    val_inputs = [preprocess_mnist(x_val)[..., None]]
+    val_inputs += [preprocess_all(s.images) for s in stroke_sets(x_val[:count], y_val[:count], seed=1)]
+    _, negatives = negative_drawings(
+        count, seed=NEGATIVES_VALIDATION_SEED, split="validation", mnist_images=x_val[:count]
+    )
+    x_test, y_test = data.x_test, data.y_test
+    digit_sets: list[EvalSet] = [mnist_set(x_test, y_test), optdigits_canvas_set(seed=0)]
+    digit_sets += stroke_sets(x_test[:count], y_test[:count], seed=0)
+    digit_sets.append(photo_set(x_test[:count], y_test[:count], seed=0))
+    held_out = non_digit_sets(3 * count, NEGATIVES_TEST_SEED, x_test[count : 2 * count])
+    held_out["probes"] = list(probe_drawings().values())
+    return OpenSetData(
+        validation_digits=np.concatenate(val_inputs),
+        validation_not_digits=preprocess_all(negatives),
+        digit_sets={s.name: preprocess_all(s.images) for s in digit_sets},
+        not_digit_sets={name: preprocess_all(drawings) for name, drawings in held_out.items()},
+    )
+
+
+def calibrate(engine: Engine, data: OpenSetData, max_refused: float, max_uncertain: float, command: str) -> OpenSet:
+    """Choose ``engine``'s thresholds on the validation data, then measure them on the held-out sets."""
+    val_scores, val_confidences = scores_and_confidences(engine, data.validation_digits)
+    not_a_digit, uncertain = choose_thresholds(val_scores, val_confidences, max_refused, max_uncertain)
+    negative_scores, _ = scores_and_confidences(engine, data.validation_not_digits)
+    validation = {
+        "digits_refused": round(float((val_scores >= not_a_digit).mean()), 4),
+        "digits_uncertain": round(float((val_confidences[val_scores < not_a_digit] < uncertain).mean()), 4),
+        "not_digits_refused": round(float((negative_scores >= not_a_digit).mean()), 4),
+    }
+    refused: dict[str, float] = {}
+    for name, x in data.digit_sets.items():
+        scores, _ = scores_and_confidences(engine, x)
+        refused[name] = round(float((scores >= not_a_digit).mean()), 4)
+    mnist_scores, _ = scores_and_confidences(engine, data.digit_sets["mnist"])
+    aurocs: dict[str, float] = {}
+    for name, x in data.not_digit_sets.items():
+        scores, _ = scores_and_confidences(engine, x)
+        refused[f"not-digits-{name}"] = round(float((scores >= not_a_digit).mean()), 4)
+        aurocs[f"not-digits-{name}"] = round(auroc(scores, mnist_scores), 4)
+    classes = int(predict_batched(engine.predict_proba, data.validation_digits[:1]).shape[1])
+    return OpenSet(
+        method="not_a_digit_class" if classes > NOT_A_DIGIT_CLASS else "max_softmax",
+        not_a_digit_threshold=round(not_a_digit, 6),
+        uncertain_threshold=round(uncertain, 4),
+        chosen_on=f"MNIST validation split ({VALIDATION_SIZE}) + its first digits drawn as strokes at 3 widths: "
+        f"refuse at most {max_refused:.1%}, flag about {max_uncertain:.1%} uncertain",
+        validation=validation,
+        refused=refused,
+        auroc=aurocs,
+        command=command,
+    )
+
+
 def main(argv: list[str] | None = None) -> int:
     settings = DataSettings()
     parser = argparse.ArgumentParser(prog="python -m digits.evaluation.open_set", description=__doc__.split("\n")[0])
-    parser.add_argument("--model", default="cnn", help="a served model name")
+    parser.add_argument("--model", action="append", help="a served model name (repeatable; default: cnn)")
     parser.add_argument("--max-refused", type=float, default=0.01, help="share of validation digits refused")
     parser.add_argument("--max-uncertain", type=float, default=0.01, help="share of validation digits uncertain")
     parser.add_argument("--count", type=int, default=1000, help="images per stroke, photo and non-digit set")
     parser.add_argument("--no-update-card", action="store_true")
     args = parser.parse_args(argv)
 
-    engine = load_engine(args.model, settings.models_dir)
-    data = load_mnist(settings.mnist_dir)
-    order = np.random.default_rng(VALIDATION_SEED).permutation(len(data.x_train))
-    x_val, y_val = data.x_train[order[:VALIDATION_SIZE]], data.y_train[order[:VALIDATION_SIZE]]
-
-    val_inputs = [preprocess_mnist(x_val)[..., None]]
-    val_inputs += [preprocess_all(s.images) for s in stroke_sets(x_val[: args.count], y_val[: args.count], seed=1)]
-    val_scores, val_confidences = scores_and_confidences(engine, np.concatenate(val_inputs))
-    not_a_digit, uncertain = choose_thresholds(val_scores, val_confidences, args.max_refused, args.max_uncertain)
-    _, negatives = negative_drawings(
-        args.count, seed=NEGATIVES_VALIDATION_SEED, split="validation", mnist_images=x_val[: args.count]
-    )
-    negative_scores, _ = scores_and_confidences(engine, preprocess_all(negatives))
-    validation = {
-        "digits_refused": round(float((val_scores >= not_a_digit).mean()), 4),
-        "digits_uncertain": round(float((val_confidences[val_scores < not_a_digit] < uncertain).mean()), 4),
-        "not_digits_refused": round(float((negative_scores >= not_a_digit).mean()), 4),
-    }
-
-    x_test, y_test = data.x_test, data.y_test
-    digit_sets: list[EvalSet] = [mnist_set(x_test, y_test), optdigits_canvas_set(seed=0)]
-    digit_sets += stroke_sets(x_test[: args.count], y_test[: args.count], seed=0)
-    digit_sets.append(photo_set(x_test[: args.count], y_test[: args.count], seed=0))
-    refused: dict[str, float] = {}
-    mnist_scores = np.zeros(0)
-    for evalset in digit_sets:
-        scores, _ = scores_and_confidences(engine, preprocess_all(evalset.images))
-        refused[evalset.name] = round(float((scores >= not_a_digit).mean()), 4)
-        if evalset.name == "mnist":
-            mnist_scores = scores
-    aurocs: dict[str, float] = {}
-    held_out = non_digit_sets(3 * args.count, NEGATIVES_TEST_SEED, x_test[args.count : 2 * args.count])
-    held_out["probes"] = list(probe_drawings().values())
-    for name, drawings in held_out.items():
-        scores, _ = scores_and_confidences(engine, preprocess_all(drawings))
-        refused[f"not-digits-{name}"] = round(float((scores >= not_a_digit).mean()), 4)
-        aurocs[f"not-digits-{name}"] = round(auroc(scores, mnist_scores), 4)
-
-    classes = int(predict_batched(engine.predict_proba, val_inputs[0][:1]).shape[1])
-    result = OpenSet(
-        method="not_a_digit_class" if classes > NOT_A_DIGIT_CLASS else "max_softmax",
-        not_a_digit_threshold=round(not_a_digit, 6),
-        uncertain_threshold=round(uncertain, 4),
-        chosen_on=f"MNIST validation split ({VALIDATION_SIZE}) + {args.count} of its digits drawn as strokes "
-        f"at 3 widths: refuse at most {args.max_refused:.1%}, flag about {args.max_uncertain:.1%} uncertain",
-        validation=validation,
-        refused=refused,
-        auroc=aurocs,
-        command=portable_command("digits.evaluation.open_set", argv),
-    )
-    print(result.model_dump_json(indent=2))
-    if not args.no_update_card and engine.kind != "tta":
-        ModelCard.amend(engine.path, open_set=result)
+    data = build_data(args.count)
+    for name in args.model or ["cnn"]:
+        engine = load_engine(name, settings.models_dir)
+        command = portable_command("digits.evaluation.open_set", ["--model", name, *_options(args)])
+        result = calibrate(engine, data, args.max_refused, args.max_uncertain, command)
+        print(name, result.model_dump_json(indent=2))
+        if not args.no_update_card and engine.kind != "tta":
+            ModelCard.amend(engine.path, open_set=result)
     return 0
+
+
+def _options(args: argparse.Namespace) -> list[str]:
+    """The non-model options, as a command line records them."""
+    return [f"--max-refused={args.max_refused}", f"--max-uncertain={args.max_uncertain}", f"--count={args.count}"]
 
 
 if __name__ == "__main__":

@@ -9,6 +9,7 @@ from pathlib import Path
 
 from digits.data.evalsets import optdigits_canvas_set, stroke_sets
 from digits.data.mnist import load_mnist
+from digits.data.photos import photo_set
 from digits.engines.registry import load_engine
 from digits.evaluation.metrics import preprocess_all
 from digits.report.figures import FigureWriter
@@ -17,11 +18,13 @@ from digits.report.sections import (
     BeyondMnistContext,
     DataContext,
     EvaluationContext,
+    OpenWorldContext,
     RobustnessContext,
     TrainingContext,
     beyond_mnist_section,
     data_section,
     evaluation_section,
+    open_world_section,
     robustness_section,
     training_cards,
     training_section,
@@ -44,6 +47,7 @@ class ReportContext:
     evaluation: EvaluationContext
     robustness: RobustnessContext
     beyond: BeyondMnistContext
+    open_world: OpenWorldContext
 
 
 def build_report(
@@ -94,11 +98,15 @@ def build_report(
 
     optdigits = optdigits_canvas_set(seed=0, limit=optdigits_limit)
     sets = [optdigits, *stroke_sets(mnist.x_test[:strokes_limit], mnist.y_test[:strokes_limit], seed=0)]
+    sets.append(photo_set(mnist.x_test[:strokes_limit], mnist.y_test[:strokes_limit], seed=0))
     beyond = beyond_mnist_section(figures, engines, sets, {s.name: preprocess_all(s.images) for s in sets})
     log(f"beyond MNIST: {time.perf_counter() - started:.0f} s")
 
+    open_world = open_world_section(figures, engines)
+    log(f"open world: {time.perf_counter() - started:.0f} s")
+
     seconds = time.perf_counter() - started
-    context = ReportContext(seconds, data, training, evaluation, robustness, beyond)
+    context = ReportContext(seconds, data, training, evaluation, robustness, beyond, open_world)
     markdown = output / "README.md"
     markdown.write_text(render_report(**vars(context)))
     log(f"wrote {markdown} and {len(figures.written)} figures in {seconds:.0f} s")

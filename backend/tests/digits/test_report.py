@@ -28,6 +28,7 @@ HEADINGS = (
     "## Evaluation on the MNIST test set",
     "## Robustness to shifted, smaller and rotated drawings",
     "## Beyond MNIST",
+    "## Open world: what is not a digit",
 )
 ABSOLUTE_PATH = re.compile(r"(?<![\w.~-])/[\w.-]+/")
 """A path of the machine, e.g. ``/tmp/x/`` or ``/work/main/``: a ``/`` that starts a word, then a ``/``."""
@@ -115,6 +116,7 @@ def test_report_on_a_small_subset(tmp_path: Path, mnist_dir: Path) -> None:
     positions = [text.find(heading) for heading in HEADINGS]
     assert -1 not in positions and positions == sorted(positions), positions
     assert "`mlp-numpy`" in text and "optdigits-canvas (20)" in text and "strokes-28px (10)" in text
+    assert "photos (10)" in text and "open_world_probes.png" in text
     assert "300 test images" in text and "The first 20 MNIST test digits" in text
     for transform in TRANSFORMS:
         assert f" {transform.name} |" in text

@@ -10,7 +10,8 @@ import numpy as np
 from numpy.typing import NDArray
 
 from digits.data.evalsets import EvalSet
-from digits.engines.base import Engine, predict_batched
+from digits.engines.base import Engine
+from digits.evaluation.metrics import predict_digits
 from digits.report.figures import FigureWriter, canvas_view
 
 EXAMPLES = 6
@@ -65,10 +66,7 @@ def beyond_mnist_section(
     """Score every engine on every set (``inputs``: each set's preprocessed images) and draw examples."""
     accuracy = {
         name: {
-            s.name: float(
-                (predict_batched(engine.predict_proba, inputs[s.name], batch_size=1000).argmax(1) == s.labels).mean()
-            )
-            for s in sets
+            s.name: float((predict_digits(engine.predict_proba, inputs[s.name], 1000) == s.labels).mean()) for s in sets
         }
         for name, engine in engines.items()
     }

@@ -13,6 +13,7 @@ from digits.engines.base import Engine, predict_batched
 from digits.engines.registry import MODEL_SPECS
 from digits.preprocessing import preprocess_mnist
 from digits.report.figures import FigureWriter, image_grid
+from digits.verdict import digit_probabilities
 
 MISCLASSIFIED_SHOWN = 40
 """At most this many misclassified test images per model in the figure."""
@@ -117,7 +118,7 @@ def evaluation_section(
     inputs = preprocess_mnist(x_test)[..., None]
     models = []
     for name, engine in engines.items():
-        probabilities = predict_batched(engine.predict_proba, inputs, batch_size=1000)
+        probabilities = digit_probabilities(predict_batched(engine.predict_proba, inputs, batch_size=1000))
         predicted = probabilities.argmax(axis=1)
         accuracy = float((predicted == y_test).mean())
         slug = name.replace("-", "_")

@@ -11,7 +11,8 @@ import numpy as np
 from numpy.typing import NDArray
 
 from digits.data.rendering import CanvasStyle, render_canvas
-from digits.engines.base import Engine, predict_batched
+from digits.engines.base import Engine
+from digits.evaluation.metrics import predict_digits
 from digits.preprocessing import preprocess_bytes
 from digits.report.figures import FigureWriter, canvas_view
 
@@ -155,7 +156,7 @@ def robustness_section(
         example_inputs.append(service[0, :, :, 0])
         for name, engine in engines.items():
             for accuracy, inputs in ((service_acc, service), (direct_acc, direct)):
-                predicted = predict_batched(engine.predict_proba, inputs, batch_size=1000).argmax(1)
+                predicted = predict_digits(engine.predict_proba, inputs, 1000)
                 accuracy[name][transform.name] = float((predicted == labels).mean())
 
     fig, axes = plt.subplots(2, len(TRANSFORMS), figsize=(1.6 * len(TRANSFORMS), 3.6))
