@@ -208,7 +208,9 @@ def _levels_to_ink(levels: NDArray[np.uint8]) -> tuple[NDArray[np.float32], bool
     ink = np.take(_INVERTED_LEVELS if inverted else _LEVELS, levels)
     low, high = np.percentile(border, [10, 90])
     if high - low > UNEVEN_BACKGROUND:
-        ink = flatten_background(ink)
+        flattened = flatten_background(ink)
+        if float(flattened.max()) >= MIN_CONTRAST:  # else it was ink all over the border, not light
+            ink = flattened
     return ink, inverted
 
 
@@ -232,8 +234,8 @@ def flatten_background(ink: NDArray[np.float32]) -> NDArray[np.float32]:
     # edge, a table, a shadow), not the digit: drop those connected regions (skimage's clear_border).
     labels, _ = ndimage.label(flat > INK_THRESHOLD * float(flat.max()))
     touching = np.unique(np.concatenate([labels[0, :], labels[-1, :], labels[:, 0], labels[:, -1]]))
-    flat[np.isin(labels, touching[touching > 0])] = 0.0
-    return flat
+    inside = np.where(np.isin(labels, touching[touching > 0]), np.float32(0.0), flat)
+    return inside if float(inside.max()) >= MIN_CONTRAST else flat  # keep a drawing that fills the frame
 
 
 def stroke_width(mask: NDArray[np.bool_]) -> float:

@@ -117,6 +117,17 @@ def _render_strokes(args: tuple[NDArray[np.uint8], int]) -> NDArray[np.float32]:
     return out
 
 
+def _preprocess_drawings(drawings: list[bytes]) -> NDArray[np.float32]:
+    """Encoded drawings -> (N, 28, 28, 1) float32 model inputs, leaving out any with no ink."""
+    from digits.preprocessing import EmptyImageError, preprocess_bytes
+
+    inputs = []
+    for data in drawings:
+        with contextlib.suppress(EmptyImageError):
+            inputs.append(preprocess_bytes(data).image)
+    return np.stack(inputs)[..., None] if inputs else np.zeros((0, 28, 28, 1), np.float32)
+
+
 def stroke_renderings(images: NDArray[np.uint8], seed: int, workers: int = 0) -> NDArray[np.float32]:
     """Re-draw MNIST images as a person would with a mouse: skeleton + round brush, then
     the service's preprocessing (see :mod:`digits.data.evalsets` for the same on the test set).
@@ -185,18 +196,19 @@ def train(config: TrainConfig) -> ModelCard:
     not_a_digit = config.not_a_digit if config.subset is None else min(config.not_a_digit, config.subset // 4)
     if not_a_digit > 0:
         from digits.data.negatives import negative_drawings
-        from digits.evaluation.metrics import preprocess_all
 
         _, drawings = negative_drawings(
             not_a_digit, seed=config.seed + 2000, split="train", mnist_images=x_all[validation_size:]
         )
-        x_train = np.concatenate([x_train, preprocess_all(drawings)])
-        t_train = np.concatenate([t_train, np.eye(classes, dtype=np.float32)[[NUM_CLASSES] * len(drawings)]])
+        drawn = _preprocess_drawings(drawings)
+        x_train = np.concatenate([x_train, drawn])
+        t_train = np.concatenate([t_train, np.eye(classes, dtype=np.float32)[[NUM_CLASSES] * len(drawn)]])
         _, held = negative_drawings(
             max(1, not_a_digit // 10), seed=config.seed + 3000, split="validation", mnist_images=x_all[:validation_size]
         )
-        x_val = np.concatenate([x_val, preprocess_all(held)])
-        t_val = np.concatenate([t_val, np.eye(classes, dtype=np.float32)[[NUM_CLASSES] * len(held)]])
+        held_drawn = _preprocess_drawings(held)
+        x_val = np.concatenate([x_val, held_drawn])
+        t_val = np.concatenate([t_val, np.eye(classes, dtype=np.float32)[[NUM_CLASSES] * len(held_drawn)]])
     outliers = config.outlier_exposure if config.subset is None else min(config.outlier_exposure, config.subset // 4)
     if outliers > 0:
         from digits.data.negatives import not_digit_set
