@@ -112,18 +112,26 @@ def _pad_widths(pad_width: Any) -> tuple[int, int, int, int]:
     return int(top), int(bottom), int(left), int(right)
 
 
+def inline_binary_erosion(mask: NDArray[np.bool_]) -> NDArray[np.bool_]:
+    """``ndimage.binary_erosion(mask)`` by slices (3x3 cross, outside counted as background), as
+    ``digits.preprocessing`` had it while it measured strokes on the full-size crop."""
+    interior = np.zeros_like(mask)
+    interior[1:-1, 1:-1] = mask[1:-1, 1:-1] & mask[:-2, 1:-1] & mask[2:, 1:-1] & mask[1:-1, :-2] & mask[1:-1, 2:]
+    return interior
+
+
 def _inline_pad_as_np_pad(array: NDArray[Any], pad_width: Any) -> NDArray[Any]:
     return inline_pad(array, *_pad_widths(pad_width))
 
 
 # --- helper -> (where digits.preprocessing looks it up, library function, inline copy) -------------
-# The inline copy takes the library's arguments; the binary erosion's is the one that ships.
+# The inline copy takes the library's arguments.
 
 SWAPS: dict[str, tuple[str, Callable[..., Any], Callable[..., Any]]] = {
     "np.median": ("np.median", np.median, inline_median),
     "np.pad": ("np.pad", np.pad, _inline_pad_as_np_pad),
     "ndimage.center_of_mass": ("ndimage.center_of_mass", ndimage.center_of_mass, inline_center_of_mass),
-    "ndimage.binary_erosion": ("_binary_erosion", ndimage.binary_erosion, pp._binary_erosion),
+    "ndimage.binary_erosion": ("ndimage.binary_erosion", ndimage.binary_erosion, inline_binary_erosion),
 }
 MODULES: dict[str, types.ModuleType] = {"np": np, "ndimage": ndimage}
 ALL_INLINE = {path: inline for path, _, inline in SWAPS.values()}
@@ -141,15 +149,14 @@ def _clone(module: types.ModuleType, overrides: dict[str, Callable[..., Any]]) -
 def _swapped(overrides: dict[str, Callable[..., Any]]) -> Iterator[None]:
     """Run ``digits.preprocessing`` with every helper's library function, except ``overrides``
     (lookup path -> function): its ``np`` and ``ndimage`` become clones of the modules with the
-    functions replaced, its own ``_binary_erosion`` is replaced."""
+    functions replaced."""
     functions = {path: library for path, library, _ in SWAPS.values()} | overrides
-    saved = {name: getattr(pp, name) for name in (*MODULES, "_binary_erosion")}
+    saved = {name: getattr(pp, name) for name in MODULES}
     try:
         for name, module in MODULES.items():
             prefix = f"{name}."
             replaced = {path.removeprefix(prefix): f for path, f in functions.items() if path.startswith(prefix)}
             setattr(pp, name, _clone(module, replaced))
-        pp._binary_erosion = functions["_binary_erosion"]
         yield
     finally:
         for name, value in saved.items():
@@ -157,12 +164,11 @@ def _swapped(overrides: dict[str, Callable[..., Any]]) -> Iterator[None]:
 
 
 def _check_preprocessing() -> None:
-    """digits.preprocessing is what this script assumes: library calls, one inline erosion."""
+    """digits.preprocessing is what this script assumes: library calls only."""
     for name, module in MODULES.items():
         assert getattr(pp, name) is module, f"digits.preprocessing.{name} is not {module.__name__}"
-    for attribute in ("_median", "_pad", "_center_of_mass"):
+    for attribute in ("_median", "_pad", "_center_of_mass", "_binary_erosion"):
         assert not hasattr(pp, attribute), f"digits.preprocessing still has its inline {attribute}"
-    assert callable(getattr(pp, "_binary_erosion", None)), "digits.preprocessing._binary_erosion is gone"
 
 
 # --- measurements ----------------------------------------------------------------------------------

@@ -242,26 +242,13 @@ def stroke_width(mask: NDArray[np.bool_]) -> float:
     """Mean stroke width of a binary (H, W) ink mask, in pixels: 2 * area / perimeter (a stroke of
     width w and length L has area w*L and perimeter about 2L).
 
-    The perimeter is the mask less its interior (:func:`_binary_erosion`).
+    The perimeter is the mask less its interior (``scipy.ndimage.binary_erosion``: the pixels
+    whose 3x3-cross neighbours are all ink, outside the image counted as background). The
+    preprocessing measures it on the 28x28 output, where the library call costs microseconds.
     """
     area = int(mask.sum())
-    perimeter = float(area - int(_binary_erosion(mask).sum()))
+    perimeter = float(area - int(ndimage.binary_erosion(mask).sum()))
     return 2.0 * float(area) / max(perimeter, 1.0)
-
-
-def _binary_erosion(mask: NDArray[np.bool_]) -> NDArray[np.bool_]:
-    """``scipy.ndimage.binary_erosion(mask)``: the pixels whose 3x3-cross neighbours are all in
-    the mask, pixels outside the image counted as background (so the border is never interior).
-
-    Five slices instead of the library call, which is the one inline copy that meets the 10 %
-    bar: on the ink mask of a canvas the digit fills, scipy's generic loop costs 0.25-0.35 ms
-    more, 10-13 % of the request's 2.7 ms of server time in ``preprocess()`` as a whole (9-10 %
-    for the call alone; 4-7 % for smaller drawings). ``python -m benchmarks.preprocessing_helpers``,
-    benchmarks/README.md. The same bits: tests/digits/test_preprocessing_equivalence.py.
-    """
-    interior = np.zeros_like(mask)
-    interior[1:-1, 1:-1] = mask[1:-1, 1:-1] & mask[:-2, 1:-1] & mask[2:, 1:-1] & mask[1:-1, :-2] & mask[1:-1, 2:]
-    return interior
 
 
 _LEVELS = np.arange(256, dtype=np.float32) / 255.0
@@ -301,20 +288,37 @@ def normalize_array(gray: NDArray[np.float32], *, inverted: bool = False) -> Pre
     height, width = crop.shape
     scale = BOX_SIZE / max(height, width)
 
-    # Bring the stroke width into MNIST's range, measured as it would be in the 20x20 box: a thin
-    # pen scaled down becomes a faint hairline (thicken it by grey dilation), a fat brush on a
-    # small drawing becomes a blob (thin it by grey erosion). Both with a disk, on a copy shrunk
-    # to at most WORKING_SIZE px (anti-aliased), where the disk stays a few pixels wide.
-    # MNIST-sized input (scale >= 1) is left as it is, so MNIST itself is not changed.
-    width_in_box = stroke_width(mask[top:bottom, left:right]) * scale
-    if scale < 1.0 and not MIN_STROKE_WIDTH <= width_in_box <= MAX_STROKE_WIDTH:
+    # Bring the stroke width into MNIST's range, measured as MNIST's was: on the 28x28 output
+    # (output_stroke_width). A thin pen scaled down becomes a faint hairline (thicken it by grey
+    # dilation), a fat brush on a small drawing becomes a blob (thin it by grey erosion); both
+    # with a disk, on a copy shrunk to at most WORKING_SIZE px, then placed again. MNIST-sized
+    # input (scale >= 1) is left as it is, so MNIST itself is not changed.
+    frame = _place(crop, scale)
+    for _ in range(2):  # thinning re-crops the ink, which changes the scale: measure once more
+        width_in_box = output_stroke_width(frame)
+        if scale >= 1.0 or MIN_STROKE_WIDTH <= width_in_box <= MAX_STROKE_WIDTH:
+            break
         crop = _restroke(crop, width_in_box, scale)
-        height, width = crop.shape
-        scale = BOX_SIZE / max(height, width)
+        crop = crop / max(float(crop.max()), 1e-6)  # the shrunk copy's peak, back to full ink
+        scale = BOX_SIZE / max(crop.shape)
+        frame = _place(crop, scale)
+    final_com = ndimage.center_of_mass(frame) if frame.any() else (float("nan"), float("nan"))
+    return Preprocessed(
+        image=frame,
+        inverted=inverted,
+        bounding_box=(left, top, right, bottom),
+        center_of_mass=(float(final_com[0]), float(final_com[1])),
+    )
 
-    # Scale and place in one resampling step: output pixel u maps to input x by u = x*scale + t,
-    # with t chosen so the (continuous) centre of mass lands on TARGET_CENTER. Pillow's resize
-    # takes a fractional source box, so the placement is exact, not rounded to whole pixels.
+
+def _place(crop: NDArray[np.float32], scale: float) -> NDArray[np.float32]:
+    """Scale ``crop`` by ``scale`` and place it in 28x28 with its centre of mass at the centre.
+
+    One resampling step: output pixel u maps to input x by u = x*scale + t, with t chosen so the
+    (continuous) centre of mass lands on TARGET_CENTER. Pillow's resize takes a fractional source
+    box, so the placement is exact, not rounded to whole pixels. Returns (28, 28) float32 in [0, 1].
+    """
+    height, width = crop.shape
     com_r, com_c = ndimage.center_of_mass(crop)
     t_r = (TARGET_CENTER[0] + 0.5) - (com_r + 0.5) * scale
     t_c = (TARGET_CENTER[1] + 0.5) - (com_c + 0.5) * scale
@@ -330,22 +334,27 @@ def normalize_array(gray: NDArray[np.float32], *, inverted: bool = False) -> Pre
         RESAMPLING,
         box=(x0 + pad_left, y0 + pad_top, x1 + pad_left, y1 + pad_top),
     )
-    frame = np.clip(np.asarray(resized, dtype=np.float32), 0.0, 1.0)
-    final_com = ndimage.center_of_mass(frame) if frame.any() else (float("nan"), float("nan"))
-    return Preprocessed(
-        image=frame,
-        inverted=inverted,
-        bounding_box=(left, top, right, bottom),
-        center_of_mass=(float(final_com[0]), float(final_com[1])),
-    )
+    return np.clip(np.asarray(resized, dtype=np.float32), 0.0, 1.0)
+
+
+def output_stroke_width(frame: NDArray[np.float32]) -> float:
+    """The stroke width of a (28, 28) model input in pixels of its 20x20 box, as MNIST's is measured
+    (``python -m digits.evaluation.stroke_width``): :func:`stroke_width` of the pixels above
+    ``INK_THRESHOLD``, cropped to their bounding box, times the scale that fits that box into 20x20."""
+    mask = frame > INK_THRESHOLD
+    rows, cols = np.flatnonzero(mask.any(axis=1)), np.flatnonzero(mask.any(axis=0))
+    if len(rows) == 0:
+        return 0.0
+    crop = mask[rows[0] : rows[-1] + 1, cols[0] : cols[-1] + 1]
+    return float(stroke_width(crop) * BOX_SIZE / max(crop.shape))
 
 
 def _restroke(crop: NDArray[np.float32], width_in_box: float, scale: float) -> NDArray[np.float32]:
     """The ink ``crop`` (white on black, [0, 1]) with its strokes brought to TARGET_STROKE_WIDTH.
 
-    ``width_in_box`` is the strokes' width as it would be after scaling by ``scale`` into the
-    box. Works on a copy shrunk to at most :data:`WORKING_SIZE` px; returns that copy, dilated or
-    eroded by a disk, and re-cropped to the ink that is left.
+    ``width_in_box`` is the strokes' width as measured in the 28x28 output after scaling by
+    ``scale`` (:func:`output_stroke_width`). Works on a copy shrunk to at most :data:`WORKING_SIZE`
+    px; returns that copy, dilated or eroded by a disk, and re-cropped to the ink that is left.
     """
     height, width = crop.shape
     shrink = min(1.0, WORKING_SIZE / max(height, width))
@@ -357,13 +366,14 @@ def _restroke(crop: NDArray[np.float32], width_in_box: float, scale: float) -> N
     if radius < 1:
         return crop
     if width_in_box < TARGET_STROKE_WIDTH:
-        return np.asarray(ndimage.grey_dilation(np.pad(crop, radius), footprint=_disk(radius)), dtype=np.float32)
-    thinned = ndimage.grey_erosion(crop, footprint=_disk(radius))
-    kept = thinned > INK_THRESHOLD
+        changed = ndimage.grey_dilation(np.pad(crop, radius), footprint=_disk(radius))
+    else:
+        changed = ndimage.grey_erosion(crop, footprint=_disk(radius))
+    kept = changed > INK_THRESHOLD * float(changed.max())
     if not kept.any():
         return crop
     rows, cols = np.flatnonzero(kept.any(axis=1)), np.flatnonzero(kept.any(axis=0))
-    return np.asarray(thinned[rows[0] : rows[-1] + 1, cols[0] : cols[-1] + 1], dtype=np.float32)
+    return np.asarray(changed[rows[0] : rows[-1] + 1, cols[0] : cols[-1] + 1], dtype=np.float32)
 
 
 def _disk(radius: int) -> NDArray[np.bool_]:

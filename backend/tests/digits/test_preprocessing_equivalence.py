@@ -69,8 +69,9 @@ def test_mnist_centring_box_and_range_on_canvases(mnist) -> None:
         assert abs(com[0] - TARGET_CENTER[0]) <= COM_TOLERANCE and abs(com[1] - TARGET_CENTER[1]) <= COM_TOLERANCE
         assert pre.center_of_mass == pytest.approx(com, abs=1e-6)
         # the input's ink box (pixels above INK_THRESHOLD) scaled to 20 px on its long side: the
-        # same box in the output spans 20 px, +-1 for the sub-pixel placement; no ink beyond 22
-        assert abs(_long_side(image, INK_THRESHOLD) - BOX_SIZE) <= 1
+        # same box in the output spans 20 px, +-1 for the sub-pixel placement (+-2 when the strokes
+        # were thickened or thinned first, on a shrunk copy); no ink beyond 22
+        assert abs(_long_side(image, INK_THRESHOLD) - BOX_SIZE) <= 2
         assert _long_side(image, 0.0) <= BOX_SIZE + 2
 
 
@@ -120,15 +121,3 @@ def test_opaque_rgba_is_taken_as_grayscale_with_the_same_result(mnist) -> None:
             gray = np.asarray(rgb.convert("L"), dtype=np.float32) / 255.0
             inverted = float(np.median(np.concatenate([gray[0], gray[-1], gray[:, 0], gray[:, -1]]))) > 0.5
             _same(opaque, pp.normalize_array(1.0 - gray if inverted else gray, inverted=inverted))
-
-
-def test_inline_binary_erosion_is_scipys_bit_for_bit() -> None:
-    rng = np.random.default_rng(3)
-    for _ in range(500):
-        shape = (int(rng.integers(1, 40)), int(rng.integers(1, 40)))
-        mask = rng.random(shape) > rng.random()
-        view = (rng.random((shape[0] + 4, shape[1] + 4)) > 0.3)[1 : 1 + shape[0], 3 : 3 + shape[1]]
-        for m in (mask, view, np.ones(shape, dtype=bool)):
-            ours, scipys = pp._binary_erosion(m), ndimage.binary_erosion(m)
-            assert ours.dtype == scipys.dtype and ours.shape == scipys.shape
-            np.testing.assert_array_equal(ours, scipys)
