@@ -2,7 +2,7 @@
 
 ``models/cnn.keras`` has ``models/cnn.json``; ``models/cnn_litert.tflite`` has
 ``models/cnn_litert.json``. Training writes a card, export writes one per exported file, and
-evaluation, calibration and latency add their sections to an existing card. Every writer and
+evaluation, the open-set calibration and latency add their sections to an existing card. Every writer and
 reader goes through :class:`ModelCard`: :meth:`ModelCard.load` validates a card (an unknown
 field or a wrong type is an error naming the file), :meth:`ModelCard.save` writes it. A card
 never holds a path of the machine it was made on: commands and ``init_from`` name files
@@ -48,17 +48,6 @@ class Evaluations(_Section):
     command: str
 
 
-class Uncertainty(_Section):
-    """The calibrated confidence threshold under which an answer is ``uncertain``."""
-
-    threshold: float = Field(ge=0, le=1)
-    chosen_on: str
-    validation_not_digits_flagged: float = Field(ge=0, le=1)
-    test_digits_refused: dict[str, float]
-    test_not_digits_flagged: float = Field(ge=0, le=1)
-    command: str
-
-
 class OpenSet(_Section):
     """How the model refuses what is not a digit (:mod:`digits.verdict`), chosen on validation data only.
 
@@ -97,7 +86,7 @@ class ModelCard(_Section):
 
     Fractions (accuracy, agreement) are in [0, 1]; sizes in bytes; times in seconds unless the
     field says milliseconds. Only ``name`` and ``architecture`` are required: training, export,
-    evaluation and calibration each fill in their own fields.
+    evaluation and the open-set calibration each fill in their own fields.
     """
 
     name: str
@@ -151,9 +140,8 @@ class ModelCard(_Section):
     same_digit_as_source: float | None = Field(default=None, ge=0, le=1)
     max_probability_difference: float | None = Field(default=None, ge=0)
     tta_variants: int | None = Field(default=None, ge=1)
-    # Sections added by evaluation, calibration and latency
+    # Sections added by evaluation, the open-set calibration and latency
     evaluations: Evaluations | None = None
-    uncertain: Uncertainty | None = None
     open_set: OpenSet | None = None
     inference_ms: InferenceTiming | None = None
 

@@ -9,7 +9,7 @@ A model answers one of two ways:
   the score is the probability of class 10.
 
 Either way the two thresholds come from the model card (``open_set``, chosen on validation data
-only by ``python -m digits.evaluation.calibration``):
+only by ``python -m digits.evaluation.open_set``):
 
 * ``not_a_digit`` when the score is at least ``Thresholds.not_a_digit``;
 * else ``uncertain`` when the digit's probability among the digits is below ``Thresholds.uncertain``

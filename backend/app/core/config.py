@@ -29,7 +29,7 @@ class Settings(DataSettings):
         uncertain_below: probability of the digit among the digits under which an answer's
             verdict is ``uncertain`` (an ambiguous digit). Unset: each model's own threshold
             (its card's ``open_set``, chosen on validation data by
-            ``python -m digits.evaluation.calibration``), or 0.7 for a model without one.
+            ``python -m digits.evaluation.open_set``), or 0.7 for a model without one.
         not_a_digit_above: out-of-distribution score (:func:`digits.verdict.not_digit_score`) at
             or above which the verdict is ``not_a_digit``. Unset: the model card's, or 0.9.
         inference_threads: threads per inference engine (LiteRT ``num_threads``, TensorFlow

@@ -104,16 +104,15 @@ def thresholds(engine: Engine, settings: Settings) -> Thresholds:
     """Where this model's answers change verdict (:mod:`digits.verdict`).
 
     The model card's ``open_set`` thresholds (chosen on validation data by
-    ``python -m digits.evaluation.calibration``); ``UNCERTAIN_BELOW`` and ``NOT_A_DIGIT_ABOVE``
+    ``python -m digits.evaluation.open_set``); ``UNCERTAIN_BELOW`` and ``NOT_A_DIGIT_ABOVE``
     override them; a model without a calibration gets :data:`DEFAULT_THRESHOLDS`.
     """
-    calibrated, legacy = engine.card.open_set, engine.card.uncertain
-    if calibrated is not None:
-        base = Thresholds(not_a_digit=calibrated.not_a_digit_threshold, uncertain=calibrated.uncertain_threshold)
-    elif legacy is not None:  # a card calibrated before the open-set verdicts: its confidence threshold
-        base = Thresholds(not_a_digit=DEFAULT_THRESHOLDS.not_a_digit, uncertain=legacy.threshold)
-    else:
-        base = DEFAULT_THRESHOLDS
+    calibrated = engine.card.open_set
+    base = (
+        Thresholds(not_a_digit=calibrated.not_a_digit_threshold, uncertain=calibrated.uncertain_threshold)
+        if calibrated is not None
+        else DEFAULT_THRESHOLDS
+    )
     return Thresholds(
         not_a_digit=settings.not_a_digit_above if settings.not_a_digit_above is not None else base.not_a_digit,
         uncertain=settings.uncertain_below if settings.uncertain_below is not None else base.uncertain,

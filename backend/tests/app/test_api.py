@@ -250,26 +250,27 @@ def test_upload_over_the_limit_is_413(client, settings) -> None:
     assert response.status_code == 413 and response.json()["code"] == "payload_too_large"
 
 
-def test_a_scribble_is_flagged_uncertain_more_often_than_digits(client, engines, mnist) -> None:
-    """Not-a-digit input (random scribbles) is answered as uncertain far more often than digits."""
+def test_scribbles_are_refused_and_digits_are_not(client, engines, mnist) -> None:
+    """Random scribbles get the verdict not_a_digit; canvas digits get digit. The verdict follows
+    the model card's calibrated thresholds (`uncertain` is exactly `verdict != "digit"`)."""
     from PIL import ImageDraw
 
-    threshold = engines["cnn"].card.uncertain.threshold
-    assert 0.3 < threshold < 0.99
+    calibrated = engines["cnn"].card.open_set
+    assert calibrated is not None and 0.0 < calibrated.not_a_digit_threshold < 1.0
     rng = np.random.default_rng(7)
-    scribbles_uncertain = 0
+    refused = 0
     for _ in range(20):
         img = Image.new("L", (280, 280), 255)
         points = [tuple(int(v) for v in rng.integers(20, 260, size=2)) for _ in range(12)]
         ImageDraw.Draw(img).line(points, fill=0, width=14, joint="curve")
         body = client.post("/predict", json={"image": b64(png_bytes(img))}).json()
-        assert body["uncertain"] == (body["confidence"] < threshold)
-        scribbles_uncertain += body["uncertain"]
-    digits_uncertain = sum(
-        client.post("/predict", json={"image": b64(render_canvas(mnist.x_test[i]))}).json()["uncertain"]
-        for i in range(20)
-    )
-    assert scribbles_uncertain >= 15 and digits_uncertain <= 1, (scribbles_uncertain, digits_uncertain)
+        assert body["verdict"] == (
+            "not_a_digit" if body["not_a_digit"] >= calibrated.not_a_digit_threshold else body["verdict"]
+        )
+        assert body["uncertain"] == (body["verdict"] != "digit")
+        refused += body["verdict"] == "not_a_digit"
+    digits = [client.post("/predict", json={"image": b64(render_canvas(mnist.x_test[i]))}).json() for i in range(20)]
+    assert refused >= 17 and sum(d["verdict"] == "digit" for d in digits) >= 19, refused
 
 
 def _small_fat_one() -> bytes:

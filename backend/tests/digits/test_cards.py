@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from digits.cards import ModelCard, ModelCardError, Uncertainty, portable_command, portable_path
+from digits.cards import ModelCard, ModelCardError, OpenSet, portable_command, portable_path
 from digits.settings import BACKEND_DIR, DEFAULT_MODELS_DIR
 
 
@@ -61,18 +61,20 @@ def test_amend_creates_then_updates_a_card_and_keeps_other_fields(tmp_path: Path
     model = tmp_path / "m.keras"
     ModelCard.amend(model, test_accuracy=0.9)
     assert json.loads((tmp_path / "m.json").read_text()) == {"name": "m", "architecture": "m", "test_accuracy": 0.9}
-    uncertain = Uncertainty(
-        threshold=0.5,
+    open_set = OpenSet(
+        method="not_a_digit_class",
+        not_a_digit_threshold=0.5,
+        uncertain_threshold=0.6,
         chosen_on="validation",
-        validation_not_digits_flagged=0.8,
-        test_digits_refused={"mnist-test": 0.01},
-        test_not_digits_flagged=0.7,
-        command="python -m digits.evaluation.calibration",
+        validation={"digits_refused": 0.01},
+        refused={"mnist": 0.01, "not-digits-omniglot": 0.97},
+        auroc={"not-digits-omniglot": 0.99},
+        command="python -m digits.evaluation.open_set",
     )
-    card = ModelCard.amend(model, uncertain=uncertain, epochs=3)
+    card = ModelCard.amend(model, open_set=open_set, epochs=3)
     reloaded = ModelCard.load(tmp_path / "m.json")
     assert reloaded == card
-    assert reloaded.test_accuracy == 0.9 and reloaded.epochs == 3 and reloaded.uncertain == uncertain
+    assert reloaded.test_accuracy == 0.9 and reloaded.epochs == 3 and reloaded.open_set == open_set
     # Only the fields that were set are written: no nulls for the rest.
     assert "history" not in json.loads((tmp_path / "m.json").read_text())
 

@@ -1,4 +1,4 @@
-"""The evaluation, calibration and latency commands, run on a few images against a copy of the models.
+"""The evaluation, open-set and latency commands, run on a few images against a copy of the models.
 
 Each command writes its section into the cards in ``MODELS_DIR``; here that is a copy in
 ``tmp_path``, so the committed cards are never touched. MNIST is cut to its first images
@@ -19,7 +19,7 @@ from digits.cards import ModelCard
 from digits.data import evalsets
 from digits.data.mnist import Mnist
 from digits.engines.keras_engine import KerasEngine
-from digits.evaluation import calibration, evaluate, latency
+from digits.evaluation import evaluate, latency, open_set
 from digits.settings import BACKEND_DIR, DEFAULT_MODELS_DIR
 from tests.helpers import copy_models, small_mnist
 
@@ -39,51 +39,55 @@ def _committed_cards() -> dict[str, str]:
 
 
 @pytest.mark.parametrize("max_refused", [0.0, 0.01, 0.05, 0.3])
-def test_choose_threshold_refuses_at_most_the_given_share(max_refused: float) -> None:
-    confidences = np.random.default_rng(0).beta(8, 1, size=2001).astype(np.float32)
-    threshold = calibration.choose_threshold(confidences, max_refused)
-    refused = float((confidences < threshold).mean())
-    assert refused <= max_refused
-    # ... and no more than one confidence short of it: the threshold is not needlessly low.
-    assert float((confidences <= threshold).mean()) >= max_refused - 1 / len(confidences)
+def test_thresholds_refuse_at_most_the_given_share_of_validation_digits(max_refused: float) -> None:
+    rng = np.random.default_rng(0)
+    scores, confidences = rng.beta(1, 8, size=2001), rng.beta(8, 1, size=2001)
+    not_a_digit, uncertain = open_set.choose_thresholds(scores, confidences, max_refused, 0.02)
+    assert float((scores >= not_a_digit).mean()) <= max_refused
+    # ... and no more than one score short of it: the threshold is not needlessly high.
+    assert float((scores >= not_a_digit - 1e-6).mean()) >= max_refused - 1 / len(scores)
+    kept = confidences[scores < not_a_digit]
+    assert float((kept < uncertain).mean()) <= 0.02 + 1 / len(kept)
 
 
-def test_choose_threshold_of_zero_refuses_nothing() -> None:
-    confidences = np.array([0.2, 0.9, 0.5], np.float32)
-    assert calibration.choose_threshold(confidences, 0.0) == pytest.approx(0.2)
+def test_auroc_separates_and_chance_is_a_half() -> None:
+    assert open_set.auroc(np.array([0.9, 0.8]), np.array([0.1, 0.2])) == 1.0
+    assert open_set.auroc(np.array([0.5, 0.5]), np.array([0.5, 0.5])) == 0.5
 
 
-def test_calibration_writes_a_valid_uncertain_section(
+def test_open_set_writes_a_valid_section(
     models_dir: Path, mnist: Mnist, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     committed = _committed_cards()
-    monkeypatch.setattr(calibration, "load_mnist", lambda _directory: small_mnist(mnist, train=600, test=300))
+    monkeypatch.setattr(open_set, "load_mnist", lambda _directory: small_mnist(mnist, train=600, test=300))
     before = ModelCard.load(models_dir / "cnn_litert.json")
 
-    assert calibration.main(["--model", "cnn", "--count", "12", "--max-refused", "0.05"]) == 0
+    assert open_set.main(["--model", "cnn", "--count", "12", "--max-refused", "0.05"]) == 0
 
     card = ModelCard.load(models_dir / "cnn_litert.json")
-    uncertain = card.uncertain
-    assert uncertain is not None
-    assert uncertain.model_dump() == json.loads(capsys.readouterr().out)  # what it printed is what it wrote
-    assert uncertain.command == "python -m digits.evaluation.calibration --model cnn --max-refused 0.05"
-    assert "5.0%" in uncertain.chosen_on
-    assert 0.0 < uncertain.threshold < 1.0
-    assert set(uncertain.test_digits_refused) == {"mnist-test"} | STROKE_SETS
-    # Chosen to refuse 5 % of validation digits: on clean MNIST test digits it refuses about as few.
-    assert uncertain.test_digits_refused["mnist-test"] <= 0.15
-    assert all(0.0 <= share <= 1.0 for share in uncertain.test_digits_refused.values())
+    section = card.open_set
+    assert section is not None
+    printed = capsys.readouterr().out
+    assert printed.startswith("cnn ") and section.model_dump() == json.loads(printed[4:])  # printed = written
+    assert section.command.startswith("python -m digits.evaluation.open_set --model cnn --max-refused=0.05")
+    assert "5.0%" in section.chosen_on and 0.0 < section.not_a_digit_threshold <= 1.0
+    assert section.validation["digits_refused"] <= 0.05
+    digit_sets = {"mnist", "optdigits-canvas", "photos"} | STROKE_SETS
+    not_digit_sets = {f"not-digits-{name}" for name in ("omniglot", "letters", "shapes", "probes")}
+    assert set(section.refused) == digit_sets | not_digit_sets and set(section.auroc) == not_digit_sets
+    assert all(0.0 <= share <= 1.0 for share in section.refused.values())
+    assert all(0.0 <= area <= 1.0 for area in section.auroc.values())
     # Everything else in the card is as it was.
-    assert card.model_dump(exclude={"uncertain"}) == before.model_dump(exclude={"uncertain"})
+    assert card.model_dump(exclude={"open_set"}) == before.model_dump(exclude={"open_set"})
     assert _committed_cards() == committed
 
 
-def test_calibration_without_update_leaves_the_card(
+def test_open_set_without_update_leaves_the_card(
     models_dir: Path, mnist: Mnist, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(calibration, "load_mnist", lambda _directory: small_mnist(mnist, train=300, test=100))
+    monkeypatch.setattr(open_set, "load_mnist", lambda _directory: small_mnist(mnist, train=300, test=100))
     before = (models_dir / "mlp_numpy.json").read_text()
-    assert calibration.main(["--model", "mlp-numpy", "--count", "5", "--no-update-card"]) == 0
+    assert open_set.main(["--model", "mlp-numpy", "--count", "5", "--no-update-card"]) == 0
     assert (models_dir / "mlp_numpy.json").read_text() == before
 
 
