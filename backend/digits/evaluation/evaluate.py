@@ -6,8 +6,9 @@ Usage (from ``backend/``)::
     python -m digits.evaluation --model cnn-keras --model /tmp/other.keras --update-card
 
 Prints one row per model: MNIST test accuracy (10,000 images as PNGs), ``optdigits-canvas``
-(1,797 UCI digits by other writers on a 280x280 canvas) and ``strokes-<w>px`` (MNIST test digits
-re-drawn with a round brush of w px). See :mod:`digits.data.evalsets` for how the sets are built.
+(1,797 UCI digits by other writers on a 280x280 canvas), ``strokes-<w>px`` (MNIST test digits
+re-drawn with a round brush of w px) and ``photos`` (MNIST test digits as phone photos,
+:mod:`digits.data.photos`). See :mod:`digits.data.evalsets` for how the sets are built.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from pathlib import Path
 from digits.cards import Evaluations, ModelCard
 from digits.data.evalsets import EvalSet, mnist_set, optdigits_canvas_set, stroke_sets
 from digits.data.mnist import load_mnist
+from digits.data.photos import photo_set
 from digits.engines.base import Engine
 from digits.engines.keras_engine import KerasEngine
 from digits.engines.registry import MODEL_SPECS, load_engine
@@ -34,10 +36,11 @@ def resolve(model: str, models_dir: Path) -> Engine:
 
 
 def build_sets(mnist_dir: Path, strokes_limit: int, seed: int = 0) -> list[EvalSet]:
-    """MNIST test, optdigits-canvas and the stroke sets (first ``strokes_limit`` test digits)."""
+    """MNIST test, optdigits-canvas, the stroke sets and the photos (first ``strokes_limit`` test digits)."""
     data = load_mnist(mnist_dir)
     sets = [mnist_set(data.x_test, data.y_test), optdigits_canvas_set(seed=seed)]
     sets += stroke_sets(data.x_test[:strokes_limit], data.y_test[:strokes_limit], seed=seed)
+    sets.append(photo_set(data.x_test[:strokes_limit], data.y_test[:strokes_limit], seed=seed))
     return sets
 
 
