@@ -119,7 +119,9 @@ class ModelCard(_Section):
     training_seconds: float | None = Field(default=None, ge=0)
     validation_accuracy: float | None = Field(default=None, ge=0, le=1)
     validation_loss: float | None = Field(default=None, ge=0)
-    test_accuracy: float | None = Field(default=None, ge=0, le=1)
+    test_accuracy: float | None = Field(
+        default=None, ge=0, le=1, description="the digit answered (most probable of 0-9) on the MNIST test set"
+    )
     test_loss: float | None = Field(default=None, ge=0)
     history: dict[str, list[float]] | None = None
     stages: list[Stage] | None = None

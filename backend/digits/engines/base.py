@@ -1,8 +1,9 @@
 """What every inference engine is: the :class:`Engine` protocol, its errors, and batched prediction.
 
 Every engine loads a model once and maps (N, 28, 28, 1) float32 in [0, 1] (the output of
-:func:`digits.preprocessing.preprocess`) to (N, 10) float32 probabilities whose rows sum to 1,
-index = digit.
+:func:`digits.preprocessing.preprocess`) to (N, C) float32 probabilities whose rows sum to 1,
+index = digit; C is 10, or 11 for an open-set model whose class 10 is "not a digit" (the card's
+``classes``; :mod:`digits.verdict` reads both).
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from numpy.typing import NDArray
 from digits.cards import EngineKind, ModelCard
 
 PredictProba = Callable[[NDArray[np.float32]], NDArray[np.float32]]
-"""(N, 28, 28, 1) float32 in [0, 1] -> (N, 10) float32 probabilities."""
+"""(N, 28, 28, 1) float32 in [0, 1] -> (N, C) float32 probabilities, C = 10 or 11."""
 
 
 class ModelLoadError(RuntimeError):
@@ -43,7 +44,7 @@ class Engine(Protocol):
     card: ModelCard
 
     def predict_proba(self, images: NDArray[np.float32]) -> NDArray[np.float32]:
-        """(N, 28, 28, 1) float32 in [0, 1] -> (N, 10) float32 probabilities."""
+        """(N, 28, 28, 1) float32 in [0, 1] -> (N, C) float32 probabilities (C = ``card.classes``)."""
         ...
 
 
@@ -79,7 +80,7 @@ def predict_batched(
         batch_size: images per call; keeps memory flat and, for LiteRT, the activations in cache.
 
     Returns:
-        (N, 10) float32 probabilities; (0, 10) for no images.
+        (N, C) float32 probabilities; (0, 10) for no images.
     """
     if len(images) == 0:
         return np.zeros((0, 10), np.float32)

@@ -58,6 +58,6 @@ class KerasEngine:
         self.predict_proba(np.zeros((1, 28, 28, 1), np.float32))  # trace once, at start-up
 
     def predict_proba(self, images: NDArray[np.float32]) -> NDArray[np.float32]:
-        """(N, 28, 28, 1) float32 in [0, 1] -> (N, 10) float32 probabilities."""
+        """(N, 28, 28, 1) float32 in [0, 1] -> (N, C) float32 probabilities (C = ``card.classes``)."""
         out = self._serve(np.ascontiguousarray(images, dtype=np.float32))
         return np.asarray(out.numpy(), dtype=np.float32)

@@ -55,7 +55,7 @@ class LiteRTEngine:
         self.predict_proba(np.zeros((1, 28, 28, 1), np.float32))
 
     def predict_proba(self, images: NDArray[np.float32]) -> NDArray[np.float32]:
-        """(N, 28, 28, 1) float32 in [0, 1] -> (N, 10) float32 probabilities."""
+        """(N, 28, 28, 1) float32 in [0, 1] -> (N, C) float32 probabilities (C = ``card.classes``)."""
         batch = np.ascontiguousarray(images, dtype=np.float32)
         with self._lock:
             if len(batch) != self._batch:

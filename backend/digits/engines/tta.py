@@ -49,7 +49,7 @@ class TTAEngine:
         self.path = self.base.path
 
     def predict_proba(self, images: NDArray[np.float32]) -> NDArray[np.float32]:
-        """(N, 28, 28, 1) float32 in [0, 1] -> (N, 10) mean probabilities over 7 variants."""
+        """(N, 28, 28, 1) float32 in [0, 1] -> (N, C) mean probabilities over 7 variants."""
         n = len(images)
         probabilities = self.base.predict_proba(variants(np.asarray(images, dtype=np.float32)))
-        return np.asarray(probabilities.reshape(VARIANTS, n, 10).mean(axis=0), dtype=np.float32)
+        return np.asarray(probabilities.reshape(VARIANTS, n, -1).mean(axis=0), dtype=np.float32)

@@ -23,7 +23,7 @@ from digits.preprocessing import BOX_SIZE, INK_THRESHOLD, MAX_STROKE_WIDTH, MIN_
 from digits.preprocessing import stroke_width as mask_stroke_width
 from digits.settings import DataSettings
 
-PERCENTILES = (1, 5, 10, 25, 50, 75, 90, 95, 99)
+PERCENTILES = (0.1, 1, 5, 10, 25, 50, 75, 90, 95, 99, 99.9)
 
 
 def box_stroke_widths(images: NDArray[np.uint8]) -> NDArray[np.float64]:
@@ -47,7 +47,7 @@ def main(argv: list[str] | None = None) -> int:
     widths = box_stroke_widths(images)
     print(f"MNIST training digits: {len(widths)}; stroke width in pixels of the 20x20 box")
     for percentile, value in zip(PERCENTILES, np.percentile(widths, PERCENTILES), strict=True):
-        print(f"  p{percentile:<3d} {value:5.2f}")
+        print(f"  p{percentile:<5g} {value:5.2f}")
     print(f"  mean {widths.mean():5.2f}")
     print(
         f"preprocessing: strokes under {MIN_STROKE_WIDTH} or over {MAX_STROKE_WIDTH} px are brought to "
