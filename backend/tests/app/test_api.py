@@ -245,7 +245,7 @@ def test_upload_errors(client, files, status: int, code: str) -> None:
 
 
 def test_upload_over_the_limit_is_413(client, settings) -> None:
-    big = b"\x89PNG" + bytes(settings.max_body_bytes + 100)
+    big = b"\x89PNG" + bytes(settings.max_upload_bytes + 100)  # the upload route's own limit
     response = client.post("/predict/upload", files={"file": ("big.png", big, "image/png")})
     assert response.status_code == 413 and response.json()["code"] == "payload_too_large"
 
