@@ -253,7 +253,7 @@ def test_a_worker_that_stops_answering_is_replaced(mnist) -> None:
     from benchmarks.server import models_env, running_server
 
     canvas = b64(render_canvas(mnist.x_test[0]))
-    env = {**models_env("cnn"), "WORKER_TIMEOUT_SECONDS": "1.5", "ACCESS_LOG": "false"}
+    env = {**models_env("cnn"), "WORKER_TIMEOUT_SECONDS": "3", "ACCESS_LOG": "false"}
     env.pop("PROMETHEUS_MULTIPROC_DIR", None)
     with running_server(env, workers=2) as server:
         workers = server.worker_pids()
