@@ -58,6 +58,7 @@ from digits.engines.registry import MODEL_SPECS, load_engine
 from digits.evaluation.metrics import preprocess_all, score
 from digits.preprocessing import decode_image, preprocess, to_png
 from digits.settings import DataSettings
+from digits.verdict import digit_probabilities
 
 BACKEND_DIR = Path(__file__).resolve().parent.parent
 STAGES = ("decode", "preprocess", "inference", "serialize")
@@ -130,7 +131,7 @@ def stage_split(engine: Engine, canvas_png: bytes, runs: int) -> dict[str, float
     img = decode_image(canvas_png)
     pre = preprocess(img)
     x = pre.image[None, :, :, None]
-    probabilities = engine.predict_proba(x)[0].astype(np.float64)
+    probabilities = digit_probabilities(engine.predict_proba(x))[0]
 
     def serialize() -> bytes:
         return (
@@ -140,7 +141,7 @@ def stage_split(engine: Engine, canvas_png: bytes, runs: int) -> dict[str, float
                 verdict="digit",
                 uncertain=False,
                 not_a_digit=0.0,
-                probabilities=(probabilities / probabilities.sum()).tolist(),
+                probabilities=probabilities.tolist(),
                 model=engine.name,
                 model_version=engine.version,
                 input_image=base64.b64encode(to_png(pre.image)).decode("ascii"),
