@@ -79,6 +79,7 @@ def main(argv: list[str] | None = None) -> int:
         card = ModelCard(
             name=output.stem,
             architecture=source_card.architecture,
+            classes=source_card.classes,
             engine="litert",
             quantization="dynamic-range (int8 weights)" if quantization == "dynamic" else "none (float32)",
             source_model=args.model.name,

@@ -102,7 +102,7 @@ def test_evaluation_scores_every_model_and_updates_the_cards(
     assert evaluate.main(["--strokes-limit", "15", "--update-card"]) == 0
 
     out = capsys.readouterr().out
-    assert "built 5 evaluation sets" in out
+    assert "built 6 evaluation sets" in out
     header = next(line for line in out.splitlines() if line.startswith("model"))
     assert "mnist (120)" in header and "optdigits-canvas (60)" in header and "strokes-8px (15)" in header
     rows = {line.split()[0]: line for line in out.splitlines()[2:]}
