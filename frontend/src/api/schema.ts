@@ -82,7 +82,9 @@ export interface paths {
          * Predict Upload
          * @description Recognise one handwritten digit in an uploaded image file (multipart/form-data).
          *
-         *     Same answer, limits and errors as `POST /predict`.
+         *     Same answer and errors as `POST /predict`; the body may be up to `MAX_UPLOAD_BYTES`
+         *     (12,000,000 by default): a phone photo as it is. A JPEG larger than the pixel limit is
+         *     decoded at a reduced scale, and its EXIF orientation is applied.
          */
         post: operations["predict_upload_predict_upload_post"];
         delete?: never;
