@@ -7,8 +7,9 @@ import { defineConfig, devices } from '@playwright/test'
  * The browser is Debian's Chromium (`apt-get install chromium`); Playwright's own browser
  * downloads are not used.
  */
-const API_PORT = 8765
-const WEB_PORT = 4173
+// Ports are settings so that several checkouts can run their suites side by side.
+const API_PORT = Number(process.env.E2E_API_PORT ?? 8765)
+const WEB_PORT = Number(process.env.E2E_WEB_PORT ?? 4173)
 const chromiumPath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'
 
 export default defineConfig({

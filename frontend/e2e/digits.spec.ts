@@ -295,7 +295,7 @@ test.describe('images', () => {
 
     // A file that is not an image: the service's own explanation is shown.
     const notes = { name: 'notes.txt', mimeType: 'text/plain', buffer: Buffer.from('not a digit') }
-    const direct = await request.post('http://127.0.0.1:8765/predict/upload', { multipart: { file: notes } })
+    const direct = await request.post(`http://127.0.0.1:${process.env.E2E_API_PORT ?? 8765}/predict/upload`, { multipart: { file: notes } })
     expect(direct.status()).toBe(400)
     const { detail } = (await direct.json()) as { detail: string }
     await page.getByTestId('file-input').setInputFiles(notes)
@@ -330,7 +330,7 @@ test.describe('images', () => {
 
 test.describe('models', () => {
   test('the picker lists the service models; comparing shows every model side by side', async ({ page, request }) => {
-    const list = (await (await request.get('http://127.0.0.1:8765/models')).json()) as {
+    const list = (await (await request.get(`http://127.0.0.1:${process.env.E2E_API_PORT ?? 8765}/models`)).json()) as {
       default: string
       models: { name: string }[]
     }
