@@ -17,7 +17,7 @@ PY := $(VENV)/bin/python
 BACKEND_STAMP := $(VENV)/.installed
 FRONTEND_STAMP := frontend/node_modules/.installed
 
-.PHONY: help install run test test-backend test-frontend test-e2e lint pre-commit format train benchmark benchmark-serving loadtest evaluate report openapi openapi-check compose-check chromium clean
+.PHONY: help install run test test-backend test-frontend test-e2e lint pre-commit format train benchmark benchmark-serving loadtest evaluate report openapi openapi-check compose-check deploy-check scale-demo chromium nginx clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -40,6 +40,11 @@ chromium: ## Install Debian's Chromium for the browser tests (if missing)
 	  $$( [ "$$(id -u)" = 0 ] || echo sudo ) apt-get update -qq && \
 	  $$( [ "$$(id -u)" = 0 ] || echo sudo ) apt-get install -y -qq chromium >/dev/null; }
 
+nginx: ## Install Debian's nginx for make scale-demo and make deploy-check (if missing)
+	@command -v nginx >/dev/null || [ -x /usr/sbin/nginx ] || { echo "Installing nginx (apt-get)..."; \
+	  $$( [ "$$(id -u)" = 0 ] || echo sudo ) apt-get update -qq && \
+	  $$( [ "$$(id -u)" = 0 ] || echo sudo ) apt-get install -y -qq --no-install-recommends nginx >/dev/null; }
+
 run: install ## Build the SPA and serve it with the API on the committed model
 	cd frontend && npm run build
 	@trap 'kill 0' EXIT INT TERM; \
@@ -51,10 +56,10 @@ run: install ## Build the SPA and serve it with the API on the committed model
 	echo "  API docs: http://$(HOST):$(API_PORT)/docs   Stop with Ctrl+C."; echo; \
 	wait
 
-test: install chromium ## Run every test: backend (pytest), frontend unit (Vitest), end-to-end (Playwright)
+test: install chromium nginx ## Run every test: backend (pytest), frontend unit (Vitest), end-to-end (Playwright)
 	$(MAKE) test-backend test-frontend test-e2e
 
-test-backend: $(BACKEND_STAMP) ## Backend tests with line coverage; fails under the floor in backend/pyproject.toml
+test-backend: $(BACKEND_STAMP) nginx ## Backend tests with line coverage; fails under the floor in backend/pyproject.toml
 	cd backend && .venv/bin/python -m pytest --cov --cov-report=term-missing:skip-covered
 
 test-frontend: $(FRONTEND_STAMP)
@@ -94,6 +99,9 @@ benchmark-serving: $(BACKEND_STAMP) ## Cold start and RSS per worker of the defa
 loadtest: $(BACKEND_STAMP) ## 32 clients for 60 s, good and hostile requests: no 5xx, no drops, RSS (ARGS=--help)
 	cd backend && .venv/bin/python -m benchmarks.loadtest $(ARGS)
 
+scale-demo: $(BACKEND_STAMP) nginx ## 1 and 2 API replicas behind a local nginx: one worker's capacity, 2 vs 1, a rolling restart with no failed prediction (ARGS=--help)
+	cd backend && .venv/bin/python -m benchmarks.scale $(ARGS)
+
 evaluate: $(BACKEND_STAMP) ## Accuracy of every served model on MNIST, optdigits-canvas and drawn strokes
 	cd backend && .venv/bin/python -m digits.evaluation $(ARGS)
 
@@ -119,6 +127,18 @@ compose-check: ## Validate docker-compose.yml (needs a docker compose client, no
 	elif command -v docker-compose >/dev/null; then docker-compose config --quiet; \
 	else echo "no docker compose client: apt-get install docker-compose"; exit 1; fi
 	@echo "docker-compose.yml is valid"
+
+deploy-check: $(BACKEND_STAMP) nginx ## Render every Kubernetes overlay and validate it against the schemas (offline); hadolint every Dockerfile; nginx -t
+	@tmp=$$(mktemp -d) && trap 'rm -rf "$$tmp"' EXIT && \
+	for overlay in deploy/k8s/overlays/*/; do \
+	  name=$$(basename "$$overlay"); \
+	  $(VENV)/bin/kubectl kustomize "$$overlay" > "$$tmp/$$name.yaml" && \
+	  $(VENV)/bin/kubernetes-validate --strict --quiet "$$tmp/$$name.yaml" || { echo "deploy/k8s/overlays/$$name: invalid"; exit 1; }; \
+	  echo "deploy/k8s/overlays/$$name: $$(grep -c '^kind:' "$$tmp/$$name.yaml") resources valid (Kubernetes $$($(VENV)/bin/kubernetes-validate --version | awk '{print $$NF}') schemas, strict)"; \
+	done && \
+	$(VENV)/bin/hadolint $$(git ls-files '*Dockerfile') && echo "hadolint: $$(git ls-files '*Dockerfile' | tr '\n' ' ')clean" && \
+	printf 'pid %s/nginx.pid;\nerror_log stderr;\nevents {}\nhttp {\n include /etc/nginx/mime.types;\n include %s;\n}\n' "$$tmp" "$(CURDIR)/frontend/nginx.conf" > "$$tmp/nginx.conf" && \
+	$$(command -v nginx || echo /usr/sbin/nginx) -q -t -c "$$tmp/nginx.conf" -e stderr && echo "frontend/nginx.conf: nginx -t ok"
 
 clean: ## Remove installed dependencies and build outputs
 	rm -rf $(VENV) frontend/node_modules frontend/dist frontend/test-results frontend/playwright-report

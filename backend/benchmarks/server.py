@@ -97,8 +97,10 @@ class Server:
 
 
 @contextmanager
-def running_server(env: Mapping[str, str] | None = None, workers: int = 2, timeout_s: float = 180) -> Iterator[Server]:
-    """Start ``python -m app`` with ``env`` on a free port; stop it with SIGTERM on exit.
+def running_server(
+    env: Mapping[str, str] | None = None, workers: int = 2, timeout_s: float = 180, port: int | None = None
+) -> Iterator[Server]:
+    """Start ``python -m app`` with ``env`` on ``port`` (a free one if None); stop it with SIGTERM on exit.
 
     Access logs go to ``/dev/null`` (still written: their cost is part of what is measured);
     uvicorn's messages go to a temporary file, read to tell when every worker has started.
@@ -106,7 +108,7 @@ def running_server(env: Mapping[str, str] | None = None, workers: int = 2, timeo
     Raises:
         RuntimeError: the server exited or was not ready within ``timeout_s`` (with its log).
     """
-    port = free_port()
+    port = port or free_port()
     log = tempfile.NamedTemporaryFile(prefix="digits-server-", suffix=".log", delete=False)  # noqa: SIM115
     full_env = {
         **os.environ,

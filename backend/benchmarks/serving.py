@@ -38,7 +38,8 @@ MALLOC_ENV = {"MALLOC_MMAP_THRESHOLD_": "16777216", "MALLOC_TRIM_THRESHOLD_": "6
 """glibc's allocator tunables, as the Makefile and the Dockerfile set them."""
 
 
-def _predict_request() -> Request:
+def predict_request() -> Request:
+    """``POST /predict`` with a 280x280 canvas PNG of MNIST's first test digit (the benchmark's request)."""
     canvas = render_canvas(load_mnist(DataSettings().mnist_dir).x_test[0])
     body = json.dumps({"image": "data:image/png;base64," + base64.b64encode(canvas).decode()}).encode()
     return Request(http_request("POST", "/predict", body), frozenset({200}))
@@ -95,7 +96,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--requests", type=int, default=1000, help="predictions per measurement")
     parser.add_argument("--skip-allocator", action="store_true")
     args = parser.parse_args(argv)
-    predict = _predict_request()
+    predict = predict_request()
 
     lean = lean_default(args.runs, args.requests, predict)
     print(f"default service (WORKERS=2, default MODELS), median of {args.runs} starts:")

@@ -16,7 +16,7 @@ from typing import Any
 
 import pytest
 
-from benchmarks import benchmark, loadtest
+from benchmarks import benchmark, loadtest, scale
 from digits.settings import BACKEND_DIR
 
 pytestmark = pytest.mark.slow  # each starts real servers
@@ -108,3 +108,23 @@ def test_loadtest_passes_on_a_short_run(capsys) -> None:
     assert loadtest.main(["--duration", "1.5", "--warmup", "0.3", "--clients", "8", "--workers", "1"]) == 0
     out = capsys.readouterr().out
     assert "PASS" in out and "5xx answers: 0" in out and "dropped connections: 0" in out
+
+
+def test_scale_demo_restarts_replicas_behind_nginx_without_a_failed_prediction(capsys, tmp_path: Path) -> None:
+    """``python -m benchmarks.scale`` (``make scale-demo``) on short runs: Debian's nginx in front."""
+    args = ["--duration", "1", "--repeats", "1", "--sweep", "1,2", "--clients", "4", "--restart-duration", "25"]
+    assert scale.main([*args, "--json", str(tmp_path / "scale.json")]) == 0
+    out = capsys.readouterr().out
+    assert "failed prediction requests: 0" in out and "PASS" in out
+    figures = json.loads((tmp_path / "scale.json").read_text())
+    assert [row["clients"] for row in figures["sweep"]] == [1, 2]
+    for row in figures["sweep"]:
+        assert row["failed"] == 0 and row["rate_per_s"] > 0 and 0 < row["p50_ms"] <= row["p99_ms"]
+        assert 50 < row["rss_mib"] < 1000 and row["server_cpu_ms_per_prediction"] > 0
+    for count in ("1", "2"):
+        (run,) = figures["replicas"][count]
+        assert run["failed"] == 0 and run["statuses"] == {"200": run["predictions"]} and run["predictions"] > 0
+        assert run["nginx_cpu_ms_per_prediction"] > 0
+    restart = figures["rolling_restart"]
+    assert restart["restarts_within_load"] and len(restart["events"]) == 4
+    assert restart["failed"] == 0 and restart["dropped"] == 0 and restart["statuses"] == {"200": restart["predictions"]}

@@ -1,0 +1,448 @@
+"""Replicas behind a load balancer, on this machine: what one worker holds, what a second adds, and
+a rolling restart under load with no failed prediction.
+
+Usage (from ``backend/``; ``make scale-demo ARGS="..."`` from the project root)::
+
+    python -m benchmarks.scale                       # ~3 min: sweep, 1 vs 2 replicas x3, rolling restart
+    python -m benchmarks.scale --repeats 5 --duration 15 --json ../reports/scale.json
+    python -m benchmarks.scale --port 8841           # nginx on 8841, the replicas on 8842, 8843
+
+Everything runs on 127.0.0.1. A *replica* is ``python -m app`` with ``WORKERS=1`` (one uvicorn
+worker, as a Kubernetes pod or a docker compose replica runs it); the load balancer is Debian's
+``nginx`` (``make nginx`` installs it) with an ``upstream`` of the replicas and the retry rule of
+``frontend/nginx.conf`` and the Ingress: a failed read-only request (refused connection, reset,
+timeout, 502/503/504) goes to the next replica. The load is :mod:`benchmarks.loadgen`
+(keep-alive connections, in its own process), sending the benchmark's ``POST /predict`` of a
+280x280 canvas PNG (:func:`benchmarks.serving.predict_request`).
+
+1. **One worker's capacity** (``--sweep``): one replica, no nginx, 1, 2, 4 and 8 clients, each
+   ``--duration`` seconds: predictions/s, p50/p99 latency (ms), the worker's CPU (cores busy, from
+   ``/proc``) and its RSS (MiB). The highest rate whose p99 is at most ``--p99-ms`` (10 ms) is the
+   worker's capacity at that latency, and its CPU the utilisation an autoscaler should aim under.
+2. **1 vs 2 replicas** behind nginx, alternated ``--repeats`` times, ``--clients`` clients:
+   predictions/s of each, the ratio, and the CPU per prediction of the replicas, of nginx and of
+   the load generator (all three share the machine's cores).
+3. **Rolling restart** with 2 replicas under load (``--clients`` for ``--restart-duration``
+   seconds): replica 1 is killed (SIGKILL, a crash) and started again, then replica 2 is stopped
+   (SIGTERM, a graceful stop) and started again, each waiting for the other to be ready. Every
+   prediction must be answered 200: a failed or dropped request fails the run (exit 1). nginx's log
+   tells how many requests were retried on the other replica.
+
+``--json PATH`` writes every figure. Rates depend on what else runs on the machine (printed: the
+load average); the CPU per prediction much less.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import signal
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import httpx
+import numpy as np
+
+from benchmarks.loadgen import LoadResult, Request, run_in_subprocess
+from benchmarks.server import Server, free_port, running_server
+from benchmarks.serving import predict_request
+
+NGINX_CONF = """\
+worker_processes 1;
+pid {tmp}/nginx.pid;
+error_log {tmp}/error.log warn;
+events {{ worker_connections 1024; }}
+http {{
+    log_format upstreams '$status "$upstream_addr" "$upstream_status"';
+    access_log {tmp}/access.log upstreams buffer=64k;
+    client_body_temp_path {tmp}/client_body;
+    proxy_temp_path {tmp}/proxy;
+    fastcgi_temp_path {tmp}/fastcgi;
+    uwsgi_temp_path {tmp}/uwsgi;
+    scgi_temp_path {tmp}/scgi;
+    client_max_body_size 2m;
+    client_body_buffer_size 2m;
+
+    upstream api {{
+{servers}
+        keepalive 32;
+    }}
+
+    server {{
+        listen 127.0.0.1:{port};
+        location / {{
+            proxy_pass http://api;
+            proxy_http_version 1.1;
+            proxy_set_header Connection "";
+            # As frontend/nginx.conf and the Ingress: the read-only routes go to the next replica
+            # when one fails, POSTs included (a prediction changes nothing).
+            proxy_next_upstream error timeout http_502 http_503 http_504 non_idempotent;
+            proxy_next_upstream_tries 3;
+            proxy_connect_timeout 2s;
+        }}
+    }}
+}}
+"""
+
+
+def nginx_binary() -> str:
+    """Debian's nginx (``make nginx`` installs it).
+
+    Raises:
+        RuntimeError: nginx is not installed.
+    """
+    found = shutil.which("nginx") or ("/usr/sbin/nginx" if Path("/usr/sbin/nginx").exists() else None)
+    if found is None:
+        raise RuntimeError("nginx is not installed: run `make nginx` (apt-get install nginx)")
+    return found
+
+
+def _process_cpu_s(pids: list[int]) -> float:
+    """User + system CPU seconds of ``pids`` and their children so far (``/proc``)."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    total = 0
+    seen = set()
+    queue = list(pids)
+    while queue:
+        pid = queue.pop()
+        if pid in seen:
+            continue
+        seen.add(pid)
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+        except OSError:
+            continue
+        total += int(fields[11]) + int(fields[12])
+        queue += [int(child) for child in children]
+    return total / ticks
+
+
+@dataclass
+class Nginx:
+    """A running nginx in front of ``upstream_ports``; its log and CPU."""
+
+    process: subprocess.Popen[bytes]
+    port: int
+    directory: Path
+
+    def cpu_s(self) -> float:
+        return _process_cpu_s([self.process.pid])
+
+    def retried(self) -> int:
+        """Requests nginx sent to more than one replica (``$upstream_addr`` lists several)."""
+        self.process.send_signal(signal.SIGUSR1)  # reopen the log: flushes the buffered lines
+        time.sleep(0.3)
+        log = self.directory / "access.log"
+        return sum(1 for line in log.read_text().splitlines() if ", " in line) if log.exists() else 0
+
+
+@contextmanager
+def running_nginx(port: int, upstream_ports: list[int]) -> Iterator[Nginx]:
+    """nginx on 127.0.0.1:``port`` balancing over the replicas on ``upstream_ports``.
+
+    Raises:
+        RuntimeError: nginx is missing, or did not start (with its error log).
+    """
+    directory = Path(tempfile.mkdtemp(prefix="digits-nginx-"))
+    directory.chmod(0o755)  # nginx's workers run as an unprivileged user when started as root
+    servers = "\n".join(f"        server 127.0.0.1:{p} max_fails=1 fail_timeout=2s;" for p in upstream_ports)
+    conf = directory / "nginx.conf"
+    conf.write_text(NGINX_CONF.format(tmp=directory, port=port, servers=servers))
+    process = subprocess.Popen(
+        [
+            nginx_binary(),
+            "-p",
+            str(directory),
+            "-c",
+            str(conf),
+            "-e",
+            str(directory / "error.log"),
+            "-g",
+            "daemon off;",
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.STDOUT,
+    )
+    nginx = Nginx(process, port, directory)
+    try:
+        deadline = time.monotonic() + 10
+        while True:
+            if process.poll() is not None:
+                error_log = directory / "error.log"
+                raise RuntimeError(f"nginx exited: {error_log.read_text() if error_log.exists() else ''}")
+            try:
+                httpx.get(f"http://127.0.0.1:{port}/health", timeout=2)
+                break
+            except httpx.TransportError:
+                if time.monotonic() > deadline:
+                    raise RuntimeError("nginx did not start in 10 s") from None
+                time.sleep(0.05)
+        yield nginx
+    finally:
+        if process.poll() is None:
+            process.send_signal(signal.SIGQUIT)  # graceful
+            try:
+                process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+        shutil.rmtree(directory, ignore_errors=True)
+
+
+class Replicas:
+    """``python -m app`` with ``WORKERS=1`` on fixed ports, each one stoppable and restartable."""
+
+    def __init__(self, ports: list[int]) -> None:
+        self.ports = ports
+        self._stacks: dict[int, ExitStack] = {}
+        self.servers: dict[int, Server] = {}
+
+    def start(self, port: int) -> Server:
+        stack = ExitStack()
+        self.servers[port] = stack.enter_context(running_server({"WORKERS": "1"}, workers=1, port=port))
+        self._stacks[port] = stack
+        return self.servers[port]
+
+    def stop(self, port: int, sig: signal.Signals) -> float:
+        """Send ``sig`` to the replica on ``port``; seconds until it exited."""
+        server = self.servers.pop(port)
+        started = time.perf_counter()
+        server.process.send_signal(sig)
+        server.process.wait(timeout=60)
+        self._stacks.pop(port).close()
+        return time.perf_counter() - started
+
+    def cpu_s(self) -> float:
+        return sum(server.cpu_s() for server in self.servers.values())
+
+    def __enter__(self) -> Replicas:
+        for port in self.ports:
+            self.start(port)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        for stack in self._stacks.values():
+            stack.close()
+
+
+@dataclass
+class Run:
+    """One load run: the load generator's result and the CPU seconds each party used."""
+
+    result: LoadResult
+    server_cpu_s: float
+    nginx_cpu_s: float = 0.0
+    rss_mib: float = 0.0
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def failed(self) -> int:
+        """Predictions not answered 200: other statuses and dropped connections."""
+        return self.result.unexpected + self.result.dropped
+
+    def summary(self) -> dict[str, Any]:
+        r = self.result
+        p50, p99 = (float(v) for v in np.percentile(r.latencies_ms, [50, 99])) if r.latencies_ms else (0.0, 0.0)
+        per = 1000.0 / r.requests if r.requests else 0.0
+        return {
+            "predictions": r.requests,
+            "duration_s": round(r.duration_s, 2),
+            "rate_per_s": round(r.rate, 1),
+            "p50_ms": round(p50, 2),
+            "p99_ms": round(p99, 2),
+            "failed": self.failed,
+            "statuses": {str(k): v for k, v in sorted(r.by_status.items())},
+            "dropped": r.dropped,
+            "server_cpu_ms_per_prediction": round(self.server_cpu_s * per, 3),
+            "server_cores_busy": round(self.server_cpu_s / r.duration_s, 2) if r.duration_s else 0.0,
+            "nginx_cpu_ms_per_prediction": round(self.nginx_cpu_s * per, 3),
+            "client_cpu_ms_per_prediction": round(r.client_cpu_s * per, 3),
+            "rss_mib": round(self.rss_mib, 1),
+            **self.extra,
+        }
+
+
+def _measure(
+    port: int, predict: Request, clients: int, duration: float, replicas: Replicas, nginx: Nginx | None
+) -> Run:
+    run_in_subprocess(port, [predict], concurrency=clients, duration_s=min(2.0, duration / 2))  # warm-up
+    server_before = replicas.cpu_s()
+    nginx_before = nginx.cpu_s() if nginx else 0.0
+    result = run_in_subprocess(port, [predict], concurrency=clients, duration_s=duration)
+    rss = sum(sum(server.rss_mib().values()) for server in replicas.servers.values())
+    return Run(result, replicas.cpu_s() - server_before, (nginx.cpu_s() - nginx_before) if nginx else 0.0, rss_mib=rss)
+
+
+def sweep(ports: list[int], predict: Request, levels: list[int], duration: float) -> list[dict[str, Any]]:
+    """One replica, no nginx: rate, latency, CPU and RSS at each number of clients."""
+    rows = []
+    with Replicas(ports[:1]) as replicas:
+        for clients in levels:
+            row = _measure(ports[0], predict, clients, duration, replicas, None).summary()
+            rows.append({"clients": clients, **row})
+            print(
+                f"  {clients:2d} clients  {row['rate_per_s']:6.0f} predictions/s  p50 {row['p50_ms']:6.2f} ms  "
+                f"p99 {row['p99_ms']:6.2f} ms  worker CPU {row['server_cores_busy']:.2f} cores "
+                f"({row['server_cpu_ms_per_prediction']:.2f} ms/prediction)  RSS {row['rss_mib']:.0f} MiB  "
+                f"failed {row['failed']}",
+                flush=True,
+            )
+    return rows
+
+
+def one_vs_two(
+    nginx_port: int, ports: list[int], predict: Request, clients: int, duration: float, repeats: int
+) -> dict[str, list[dict[str, Any]]]:
+    """1 and 2 replicas behind nginx, alternated ``repeats`` times."""
+    runs: dict[str, list[dict[str, Any]]] = {"1": [], "2": []}
+    for repeat in range(repeats):
+        for count in (1, 2):
+            with Replicas(ports[:count]) as replicas, running_nginx(nginx_port, ports[:count]) as nginx:
+                row = _measure(nginx_port, predict, clients, duration, replicas, nginx).summary()
+            runs[str(count)].append(row)
+            print(
+                f"  round {repeat + 1}, {count} replica{'s' if count > 1 else ' '}  {row['rate_per_s']:6.0f} "
+                f"predictions/s  p50 {row['p50_ms']:6.2f} ms  p99 {row['p99_ms']:6.2f} ms  CPU per prediction: "
+                f"replicas {row['server_cpu_ms_per_prediction']:.2f} ms, nginx {row['nginx_cpu_ms_per_prediction']:.2f}"
+                f" ms, client {row['client_cpu_ms_per_prediction']:.2f} ms  failed {row['failed']}",
+                flush=True,
+            )
+    return runs
+
+
+def rolling_restart(nginx_port: int, ports: list[int], predict: Request, clients: int, duration: float) -> Run:
+    """2 replicas under load; replica 1 killed (SIGKILL) and restarted, then replica 2 (SIGTERM)."""
+    events: list[str] = []
+    with Replicas(ports[:2]) as replicas, running_nginx(nginx_port, ports[:2]) as nginx:
+        run_in_subprocess(nginx_port, [predict], concurrency=clients, duration_s=1.0)  # warm-up
+        outcome: dict[str, LoadResult] = {}
+        load = threading.Thread(
+            target=lambda: outcome.setdefault(
+                "result", run_in_subprocess(nginx_port, [predict], concurrency=clients, duration_s=duration)
+            )
+        )
+        started = time.perf_counter()
+        load.start()
+        for port, sig in ((ports[0], signal.SIGKILL), (ports[1], signal.SIGTERM)):
+            # Longer than nginx's fail_timeout (2 s): the replica restarted last is back in its pool.
+            time.sleep(min(3.0, duration / 6))
+            stopped_in = replicas.stop(port, sig)
+            t = time.perf_counter() - started
+            events.append(f"{t:5.1f} s  replica :{port} stopped with {sig.name} (exited in {stopped_in:.2f} s)")
+            server = replicas.start(port)
+            t = time.perf_counter() - started
+            events.append(f"{t:5.1f} s  replica :{port} started again, ready in {server.first_ready_s:.2f} s")
+        restarts_done = time.perf_counter() - started
+        load.join()
+        retried = nginx.retried()
+    result = outcome["result"]
+    # The restarts must have happened while the load ran, or the run proves nothing.
+    within = restarts_done < result.duration_s
+    return Run(
+        result, 0.0, extra={"retried_on_other_replica": retried, "events": events, "restarts_within_load": within}
+    )
+
+
+def _port_plan(base: int) -> tuple[int, list[int]]:
+    if base:
+        return base, [base + 1, base + 2]
+    return free_port(), [free_port(), free_port()]
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m benchmarks.scale", description=__doc__.split("\n")[0])
+    parser.add_argument(
+        "--port", type=int, default=0, help="nginx's port; the replicas on the next two (0: free ports)"
+    )
+    parser.add_argument("--clients", type=int, default=16, help="concurrent keep-alive connections of the load")
+    parser.add_argument("--duration", type=float, default=10.0, help="seconds of each measured run")
+    parser.add_argument("--repeats", type=int, default=3, help="alternations of 1 and 2 replicas")
+    parser.add_argument("--sweep", default="1,2,4,8", help="clients per sweep step of one worker ('' to skip)")
+    parser.add_argument("--p99-ms", type=float, default=10.0, help="the latency bound of a worker's capacity")
+    parser.add_argument("--restart-duration", type=float, default=30.0, help="seconds of load of the rolling restart")
+    parser.add_argument("--json", type=Path, help="write every figure to this file")
+    args = parser.parse_args(argv)
+    nginx_binary()  # fail early, with the hint
+    nginx_port, ports = _port_plan(args.port)
+    predict = predict_request()
+    figures: dict[str, Any] = {"cores": os.cpu_count(), "load_average_start": round(os.getloadavg()[0], 2)}
+    print(f"{os.cpu_count()} cores, load average {os.getloadavg()[0]:.2f}; nginx :{nginx_port}, replicas {ports}")
+
+    if args.sweep:
+        levels = [int(level) for level in args.sweep.split(",")]
+        print(f"\n1. one worker (WORKERS=1, no nginx), POST /predict 280x280 canvas, {args.duration:g} s per step:")
+        rows = sweep(ports, predict, levels, args.duration)
+        within = [row for row in rows if row["p99_ms"] <= args.p99_ms and row["failed"] == 0]
+        best = max(within, key=lambda row: row["rate_per_s"]) if within else None
+        figures["sweep"] = rows
+        figures["capacity_at_p99"] = {"p99_ms_bound": args.p99_ms, **(best or {})}
+        if best:
+            print(
+                f"  capacity at p99 <= {args.p99_ms:g} ms: {best['rate_per_s']:.0f} predictions/s "
+                f"({best['clients']} clients, p99 {best['p99_ms']:.2f} ms), worker CPU "
+                f"{best['server_cores_busy']:.2f} cores, RSS {best['rss_mib']:.0f} MiB"
+            )
+        else:
+            print(f"  no step kept p99 <= {args.p99_ms:g} ms (a busy machine?)")
+
+    print(
+        f"\n2. 1 vs 2 replicas behind nginx, {args.clients} clients, {args.duration:g} s each, {args.repeats} rounds:"
+    )
+    runs = one_vs_two(nginx_port, ports, predict, args.clients, args.duration, args.repeats)
+    rates = {count: [row["rate_per_s"] for row in rows] for count, rows in runs.items()}
+    ratios = [two / one for one, two in zip(rates["1"], rates["2"], strict=True) if one]
+    figures["replicas"] = runs
+    figures["ratio_2_vs_1"] = [round(r, 2) for r in ratios]
+    print(
+        f"  1 replica  {statistics.median(rates['1']):.0f} predictions/s (median; {min(rates['1']):.0f}-"
+        f"{max(rates['1']):.0f})\n  2 replicas {statistics.median(rates['2']):.0f} predictions/s (median; "
+        f"{min(rates['2']):.0f}-{max(rates['2']):.0f})\n  2 vs 1: {statistics.median(ratios):.2f}x (median; per round "
+        + ", ".join(f"{r:.2f}" for r in ratios)
+        + ")"
+    )
+
+    print(
+        f"\n3. rolling restart: 2 replicas behind nginx, {args.clients} clients for {args.restart_duration:g} s; "
+        "one replica killed and restarted, then the other stopped and restarted:"
+    )
+    restart = rolling_restart(nginx_port, ports, predict, args.clients, args.restart_duration)
+    summary = restart.summary()
+    figures["rolling_restart"] = summary
+    for event in summary["events"]:
+        print(f"  {event}")
+    print(
+        f"  {summary['predictions']} predictions in {summary['duration_s']:.1f} s ({summary['rate_per_s']:.0f}/s), "
+        f"statuses {summary['statuses']}, dropped {summary['dropped']}, p99 {summary['p99_ms']:.1f} ms; "
+        f"{summary['retried_on_other_replica']} retried on the other replica by nginx"
+    )
+    failed = summary["failed"]
+    print(f"  failed prediction requests: {failed}")
+    figures["load_average_end"] = round(os.getloadavg()[0], 2)
+    print(f"\nload average {os.getloadavg()[0]:.2f} at the end (1 min; other jobs share these cores)")
+    if args.json:
+        args.json.parent.mkdir(parents=True, exist_ok=True)
+        args.json.write_text(json.dumps(figures, indent=2) + "\n")
+    if not summary["restarts_within_load"]:
+        print("FAIL: the load ended before both replicas were back: raise --restart-duration")
+        return 1
+    if failed or restart.result.requests == 0:
+        print("FAIL: a prediction request failed during the rolling restart")
+        return 1
+    print("PASS: no failed prediction request during the rolling restart")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
