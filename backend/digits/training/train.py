@@ -31,6 +31,7 @@ from digits.data.mnist import load_mnist
 from digits.preprocessing import preprocess_mnist
 from digits.settings import DataSettings
 from digits.training.architectures import NUM_CLASSES
+from digits.training.distribute import STRATEGIES, make_strategy
 from digits.verdict import digit_probabilities
 
 
@@ -63,6 +64,10 @@ class TrainConfig:
             data. 0 for a 10-class model.
         init_from: start from this trained ``.keras`` model (fine-tuning) instead of new weights.
         subset: if set, train on only this many images (smoke tests).
+        distribute: ``tf.distribute`` strategy, one of :data:`digits.training.distribute.STRATEGIES`
+            (``batch_size`` is then the global batch, split across the replicas).
+        cpu_devices: split the CPU into this many logical devices (to run ``mirrored`` on a
+            machine without GPUs, as the tests do).
         verbose: Keras verbosity (1 = a progress bar per epoch).
         command: the command line that ran it, for the card (:func:`digits.cards.portable_command`).
     """
@@ -83,6 +88,8 @@ class TrainConfig:
     not_a_digit: int = 0
     init_from: Path | None = None
     subset: int | None = None
+    distribute: str = "none"
+    cpu_devices: int = 1
     verbose: int = 1
     command: str | None = None
 
@@ -235,6 +242,9 @@ def train(config: TrainConfig) -> ModelCard:
 
     if config.architecture not in ARCHITECTURES:
         raise ValueError(f"unknown architecture {config.architecture!r}; choose from {sorted(ARCHITECTURES)}")
+    strategy = make_strategy(config.distribute, config.cpu_devices)  # before any TensorFlow operation
+    if config.verbose:
+        print(f"training on {strategy.num_replicas_in_sync} replica(s) ({type(strategy).__name__})")
     keras.utils.set_random_seed(config.seed)
 
     aug_config = AugmentationConfig()
@@ -254,17 +264,18 @@ def train(config: TrainConfig) -> ModelCard:
         )
     ds = ds.prefetch(tf.data.AUTOTUNE)
 
-    if config.init_from is not None:
-        model = keras.models.load_model(config.init_from, compile=False)
-        if classes > NUM_CLASSES:
-            model = with_not_a_digit_class(model, config.architecture)
-    else:
-        model = ARCHITECTURES[config.architecture](classes)
-    model.compile(
-        optimizer=keras.optimizers.Adam(learning_rate=config.learning_rate),
-        loss="categorical_crossentropy",
-        metrics=["accuracy"],
-    )
+    with strategy.scope():  # the weights and the optimizer's slots live on every replica
+        if config.init_from is not None:
+            model = keras.models.load_model(config.init_from, compile=False)
+            if classes > NUM_CLASSES:
+                model = with_not_a_digit_class(model, config.architecture)
+        else:
+            model = ARCHITECTURES[config.architecture](classes)
+        model.compile(
+            optimizer=keras.optimizers.Adam(learning_rate=config.learning_rate),
+            loss="categorical_crossentropy",
+            metrics=["accuracy"],
+        )
     config.output.parent.mkdir(parents=True, exist_ok=True)
     checkpoint_path = config.output.with_suffix(".best.keras")
     decay = config.lr_decay
@@ -400,6 +411,12 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--init-from", type=Path, default=None, help="fine-tune this .keras model")
     parser.add_argument("--subset", type=int, default=None, help="train on only N images (smoke test)")
+    parser.add_argument(
+        "--distribute", choices=STRATEGIES, default=defaults.distribute, help="tf.distribute strategy (several devices)"
+    )
+    parser.add_argument(
+        "--cpu-devices", type=int, default=defaults.cpu_devices, help="split the CPU into N logical devices"
+    )
     args = parser.parse_args(argv)
     config = TrainConfig(
         mnist_dir=args.mnist_dir,
@@ -418,6 +435,8 @@ def main(argv: list[str] | None = None) -> int:
         not_a_digit=args.not_a_digit,
         init_from=args.init_from,
         subset=args.subset,
+        distribute=args.distribute,
+        cpu_devices=args.cpu_devices,
         command=portable_command("digits.training.train", argv),
     )
     card = train(config)
