@@ -129,24 +129,34 @@ describe('App', () => {
     expect(screen.getByTestId('confidence')).toHaveTextContent('95.0%')
   })
 
-  it('predicts while drawing, debounced', async () => {
-    const api = fakeApi()
-    renderApp({ api, debounceMs: 150 })
+  it('sends the first guess at pen-down, keeps one request in flight and sends the latest drawing next', async () => {
+    const answers: Array<(p: Prediction) => void> = []
+    const api = fakeApi({
+      predict: vi.fn<DigitsApi['predict']>(() => new Promise<Prediction>((resolve) => answers.push(resolve))),
+    })
+    renderApp({ api, minIntervalMs: 0 })
     await screen.findByText(/Service online/)
     const canvas = screen.getByTestId('draw-canvas')
     fireEvent.pointerDown(canvas, { pointerId: 1, pointerType: 'mouse', button: 0, clientX: 10, clientY: 10 })
+    // No debounce: the pen touching the canvas sends the drawing.
+    expect(api.predict).toHaveBeenCalledTimes(1)
     fireEvent.pointerMove(canvas, { pointerId: 1, pointerType: 'mouse', clientX: 40, clientY: 40 })
     fireEvent.pointerMove(canvas, { pointerId: 1, pointerType: 'mouse', clientX: 60, clientY: 80 })
-    expect(api.predict).not.toHaveBeenCalled()
-    // An answer is due for the drawing even before the debounced request starts.
-    expect(screen.getByTestId('workspace')).toHaveAttribute('data-pending', 'true')
-    await act(() => vi.advanceTimersByTimeAsync(200))
+    // The drawing changed twice while a request is in flight: nothing more goes out, nothing is aborted.
     expect(api.predict).toHaveBeenCalledTimes(1)
-    await waitFor(() => expect(screen.getByTestId('prediction-digit')).toHaveTextContent('7'))
+    expect(api.predict.mock.calls[0]![1]!.signal!.aborted).toBe(false)
+    expect(screen.getByTestId('workspace')).toHaveAttribute('data-pending', 'true')
+    await act(async () => answers[0]!(prediction(1)))
+    // Its answer is shown and the latest drawing goes next.
+    expect(screen.getByTestId('prediction-digit')).toHaveTextContent('1')
+    expect(api.predict).toHaveBeenCalledTimes(2)
+    await act(async () => answers[1]!(prediction(7)))
+    expect(screen.getByTestId('prediction-digit')).toHaveTextContent('7')
     expect(screen.getByTestId('workspace')).toHaveAttribute('data-pending', 'false')
+    expect(api.predict).toHaveBeenCalledTimes(2)
   })
 
-  it('aborts a stale request when the drawing changes', async () => {
+  it('aborts the request in flight when the model changes', async () => {
     const signals: AbortSignal[] = []
     const api = fakeApi({
       predict: vi.fn<DigitsApi['predict']>((_image, options) => {
@@ -155,15 +165,82 @@ describe('App', () => {
       }),
     })
     renderApp({ api })
+    await screen.findByText(/Service online/)
+    await waitFor(() => expect(screen.getByRole('combobox', { name: 'Model' })).toHaveValue('cnn'))
+    drawStroke(screen.getByTestId('draw-canvas'), seven)
+    expect(signals).toHaveLength(1)
+    fireEvent.change(screen.getByRole('combobox', { name: 'Model' }), { target: { value: 'mlp' } })
+    expect(signals).toHaveLength(2)
+    expect(signals[0]!.aborted).toBe(true)
+    expect(signals[1]!.aborted).toBe(false)
+    expect(api.predict.mock.calls[1]![1]).toMatchObject({ model: 'mlp' })
+  })
+
+  it('sends no prediction while /health fails, and predicts at once when it recovers', async () => {
+    let up = false
+    const api = fakeApi({
+      health: vi.fn<DigitsApi['health']>(async () => {
+        if (!up) throw new ApiError('unreachable', 'Failed to fetch')
+        return healthy
+      }),
+    })
+    renderApp({ api, healthRetryMs: 1000, healthMaxRetryMs: 4000 })
+    await screen.findByTestId('service-unreachable')
+    drawStroke(screen.getByTestId('draw-canvas'), seven)
+    // Backoff: checks at 0, +1 s, +2 s, +4 s, +4 s...
+    await act(() => vi.advanceTimersByTimeAsync(11_500))
+    expect(api.predict).not.toHaveBeenCalled()
+    expect(api.health.mock.calls.length).toBeGreaterThanOrEqual(4)
+    expect(api.health.mock.calls.length).toBeLessThanOrEqual(6)
+    up = true
+    await act(() => vi.advanceTimersByTimeAsync(4100))
+    await waitFor(() => expect(screen.getByTestId('prediction-digit')).toHaveTextContent('7'))
+    expect(api.predict).toHaveBeenCalledTimes(1)
+  })
+
+  it('a prediction that cannot reach the service stops predictions until /health answers again', async () => {
+    let up = true
+    const api = fakeApi({
+      health: vi.fn<DigitsApi['health']>(async () => {
+        if (!up) throw new ApiError('unreachable', 'Failed to fetch')
+        return healthy
+      }),
+      predict: vi.fn<DigitsApi['predict']>(async () => {
+        if (!up) throw new ApiError('unreachable', 'Failed to fetch')
+        return prediction(7)
+      }),
+    })
+    renderApp({ api, healthRetryMs: 1000, healthMaxRetryMs: 1000 })
+    await screen.findByText(/Service online/)
+    up = false
     const canvas = screen.getByTestId('draw-canvas')
     drawStroke(canvas, seven)
+    await screen.findByTestId('service-unreachable')
+    const sent = api.predict.mock.calls.length
     drawStroke(canvas, [
       [100, 150],
       [180, 150],
     ])
-    expect(signals.length).toBeGreaterThanOrEqual(2)
-    expect(signals.slice(0, -1).every((s) => s.aborted)).toBe(true)
-    expect(signals.at(-1)!.aborted).toBe(false)
+    await act(() => vi.advanceTimersByTimeAsync(3000))
+    expect(api.predict.mock.calls.length).toBe(sent)
+    up = true
+    await act(() => vi.advanceTimersByTimeAsync(1100))
+    await waitFor(() => expect(screen.getByTestId('prediction-digit')).toHaveTextContent('7'))
+  })
+
+  it('Escape does not clear while a form control has focus; Clear can be undone', async () => {
+    renderApp()
+    const canvas = screen.getByTestId('draw-canvas')
+    drawStroke(canvas, seven)
+    const picker = screen.getByRole('combobox', { name: 'Model' })
+    picker.focus()
+    fireEvent.keyDown(picker, { key: 'Escape' })
+    expect(screen.getByText('1 stroke')).toBeInTheDocument()
+    fireEvent.keyDown(document.body, { key: 'Escape' })
+    expect(screen.getByText('Empty canvas')).toBeInTheDocument()
+    const undo = screen.getByRole('button', { name: 'Undo clear' })
+    fireEvent.click(undo)
+    expect(screen.getByText('1 stroke')).toBeInTheDocument()
   })
 
   it('clear (button or Escape) returns to the prompt; Ctrl+Z undoes a stroke', async () => {
@@ -203,7 +280,7 @@ describe('App', () => {
     })
     renderApp({ api })
     drawStroke(screen.getByTestId('draw-canvas'), seven)
-    await waitFor(() => expect(screen.getByTestId('prediction-error')).toHaveTextContent('The image contains no ink.'))
+    await waitFor(() => expect(screen.getByTestId('prediction-error')).toHaveTextContent("There's nothing to read yet"))
   })
 
   it('says the service is unreachable and recovers when it comes up', async () => {
@@ -217,7 +294,7 @@ describe('App', () => {
     renderApp({ api, healthRetryMs: 1000 })
     await waitFor(() =>
       expect(screen.getByTestId('service-unreachable')).toHaveTextContent(
-        'The recognition service is not reachable. Start it with make run.',
+        "Can't reach the recognition service right now.",
       ),
     )
     expect(screen.getByTestId('model-details')).toHaveTextContent('once the service is ready')
@@ -251,6 +328,7 @@ describe('App', () => {
 
   it('redo puts an undone stroke back (button, Ctrl+Shift+Z and Ctrl+Y); a new stroke ends redo', async () => {
     const { api } = renderApp()
+    await screen.findByText(/Service online/)
     const canvas = screen.getByTestId('draw-canvas')
     const redo = screen.getByRole('button', { name: 'Redo stroke' })
     expect(redo).toBeDisabled()
@@ -270,8 +348,8 @@ describe('App', () => {
     fireEvent.keyDown(window, { key: 'Z', ctrlKey: true, shiftKey: true })
     expect(screen.getByText('2 strokes')).toBeInTheDocument()
     expect(redo).toBeDisabled()
-    // Redo asks for a prediction right away.
-    expect(api.predict.mock.calls.length).toBeGreaterThan(calls)
+    // Redo asks for a prediction right away (as soon as the one in flight is back).
+    await waitFor(() => expect(api.predict.mock.calls.length).toBeGreaterThan(calls))
 
     fireEvent.keyDown(window, { key: 'z', metaKey: true })
     fireEvent.keyDown(window, { key: 'y', ctrlKey: true })
@@ -371,7 +449,7 @@ describe('App', () => {
     renderApp({ api })
     const file = new File(['hello'], 'notes.txt', { type: 'text/plain' })
     fireEvent.change(screen.getByLabelText('Choose an image file of a digit'), { target: { files: [file] } })
-    await waitFor(() => expect(screen.getByTestId('prediction-error')).toHaveTextContent('is not a PNG, JPEG'))
+    await waitFor(() => expect(screen.getByTestId('prediction-error')).toHaveTextContent("isn't an image the service can read"))
   })
 
   it('recognises an example from the gallery with one click', async () => {
@@ -443,7 +521,7 @@ describe('App', () => {
     expect(within(items[0]!).getByTestId('compare-digit')).toHaveTextContent('7')
     expect(within(items[1]!).getByTestId('compare-digit')).toHaveTextContent('7')
     expect(within(items[1]!).getByText('Keras')).toBeInTheDocument()
-    expect(within(items[2]!).getByRole('alert')).toHaveTextContent("model 'mlp' is not loaded")
+    expect(within(items[2]!).getByRole('alert')).toHaveTextContent("This model isn't loaded on the service right now")
     for (const item of items) expect(within(item).getByTestId('compare-latency')).toHaveTextContent(/^\d+ ms$/)
     expect(within(items[0]!).getByRole('img', { name: /Top probabilities: 7: 90\.0%/ })).toBeInTheDocument()
     expect(items[0]).toHaveClass('is-selected')

@@ -24,33 +24,36 @@ export interface AppProps {
   api?: DigitsApi
   /** Where the example gallery comes from. */
   examples?: ExampleStore
-  /** Debounce before a prediction request (ms). */
-  debounceMs?: number
+  /** Shortest time between the starts of two live prediction requests while drawing (ms). */
+  minIntervalMs?: number
   /** How long a request may run before a loading indicator appears (ms). */
   loadingDelayMs?: number
   /** How long a request may run before it is called slow (ms). */
   slowAfterMs?: number
-  /** Health re-check interval while the backend is unreachable (ms). */
+  /** First health re-check after the backend became unreachable (ms); it doubles after each failure. */
   healthRetryMs?: number
+  /** The longest wait between two health checks while the backend is unreachable (ms). */
+  healthMaxRetryMs?: number
 }
 
 /** The page: the input (drawing or image), the answer, the model picker, the comparison, the examples. */
 export default function App({
   api = digitsApi,
   examples = exampleStore,
-  debounceMs = 150,
+  minIntervalMs = 80,
   loadingDelayMs = 300,
   slowAfterMs = 3000,
-  healthRetryMs = 5000,
+  healthRetryMs = 1000,
+  healthMaxRetryMs = 8000,
 }: AppProps) {
   const canvasRef = useRef<HTMLCanvasElement | null>(null)
   const predictNow = usePredictNow()
-  const service = useService(api, healthRetryMs)
+  const service = useService(api, healthRetryMs, healthMaxRetryMs)
   const modelList = service.models.list
   const exampleList = useExamples(examples)
   const input = useInput(examples, predictNow)
   const choice = useModelChoice(modelList, predictNow)
-  const { single, comparison, resend } = useLivePrediction({
+  const { single, comparison } = useLivePrediction({
     api,
     drawing: input.drawing,
     image: input.image,
@@ -58,13 +61,15 @@ export default function App({
     model: choice.selected,
     compareKey: choice.compareKey,
     predictNow,
-    debounceMs,
+    enabled: service.ready,
+    minIntervalMs,
   })
-  useServiceRecovery({ status: service.status, ready: service.ready, recheck: service.recheck, predictionError: single.error, resend })
+  useServiceRecovery({ recheck: service.recheck, predictionError: single.error })
   useKeyboardShortcuts(input)
   const dragging = useFileDrop(input.showFile)
-  const showLoading = useDelayedFlag(single.loading, loadingDelayMs)
-  const slow = useDelayedFlag(single.loading, slowAfterMs)
+  // Timed per request: a stream of quick answers is neither "loading" nor "slow".
+  const showLoading = useDelayedFlag(single.loading, loadingDelayMs, single.requestId)
+  const slow = useDelayedFlag(single.loading, slowAfterMs, single.requestId)
 
   const { empty, image } = input
   const error = single.error ? errorMessage(single.error) : null

@@ -1,6 +1,7 @@
 import { useId, useState, type RefObject } from 'react'
 import type { Prediction } from '../api/client'
 import type { Input } from '../hooks/useInput'
+import { modifierKeyLabel } from '../hooks/useKeyboardShortcuts'
 import { runnerUp } from '../lib/format'
 import { canRedo, canUndo, isEmpty } from '../lib/strokes'
 import { CANVAS_SIZE, DrawingCanvas } from './DrawingCanvas'
@@ -34,6 +35,8 @@ export function DrawCard({ input, canvasRef, result, error, dragging }: DrawCard
   const { drawing, image, empty, onAction, undo, redo, clear, showFile } = input
   const [brushSize, setBrushSize] = useState(DEFAULT_BRUSH)
   const brushId = useId()
+  const [mod] = useState(() => modifierKeyLabel())
+  const keyName = mod === 'Ctrl' ? 'Control' : 'Meta'
 
   return (
     <section className="card draw-card" aria-labelledby="draw-heading">
@@ -66,9 +69,9 @@ export function DrawCard({ input, canvasRef, result, error, dragging }: DrawCard
           type="button"
           onClick={undo}
           disabled={image !== null || !canUndo(drawing)}
-          aria-label="Undo last stroke"
+          aria-label={isEmpty(drawing) && !image && canUndo(drawing) ? 'Undo clear' : 'Undo last stroke'}
           data-testid="undo-button"
-          aria-keyshortcuts="Control+Z"
+          aria-keyshortcuts={`${keyName}+Z`}
         >
           Undo
         </button>
@@ -78,7 +81,7 @@ export function DrawCard({ input, canvasRef, result, error, dragging }: DrawCard
           disabled={image !== null || !canRedo(drawing)}
           aria-label="Redo stroke"
           data-testid="redo-button"
-          aria-keyshortcuts="Control+Shift+Z Control+Y"
+          aria-keyshortcuts={`${keyName}+Shift+Z ${keyName}+Y`}
         >
           Redo
         </button>
@@ -111,8 +114,8 @@ export function DrawCard({ input, canvasRef, result, error, dragging }: DrawCard
         </label>
       </div>
       <p className="muted small hint">
-        <kbd>Ctrl</kbd>+<kbd>Z</kbd> undo, <kbd>Ctrl</kbd>+<kbd>Y</kbd> redo, <kbd>Esc</kbd> clear.
-        Nothing is sent while the canvas is empty.
+        <kbd>{mod}</kbd>+<kbd>Z</kbd> undo, <kbd>{mod}</kbd>+<kbd>Shift</kbd>+<kbd>Z</kbd> redo,{' '}
+        <kbd>Esc</kbd> clear ({mod}+Z brings it back). Nothing is sent while the canvas is empty.
       </p>
       <DropZone onFile={showFile} dragging={dragging} />
     </section>

@@ -10,6 +10,10 @@ export interface ProbabilityChartProps {
   muted?: boolean
 }
 
+/**
+ * Bar colours come from the theme (`--chart-highlight`, `--chart-bar` in index.css, light and
+ * dark): the class names below set `fill` in CSS; these are only the fallbacks.
+ */
 const HIGHLIGHT = '#4f46e5'
 const MUTED = '#94a3b8'
 
@@ -43,11 +47,21 @@ export function ProbabilityChart({ probabilities, digit, muted = false }: Probab
               cursor={{ fill: 'currentColor', fillOpacity: 0.06 }}
               formatter={(value) => [formatPercent(Number(value)), 'probability']}
               labelFormatter={(label) => `Digit ${String(label)}`}
-              contentStyle={{ borderRadius: 8, fontSize: 13 }}
+              contentStyle={{
+                borderRadius: 8,
+                fontSize: 13,
+                background: 'var(--surface)',
+                color: 'var(--text)',
+                borderColor: 'var(--border)',
+              }}
             />
             <Bar dataKey="probability" radius={[4, 4, 0, 0]} isAnimationActive={false} minPointSize={2}>
               {data.map((entry) => (
-                <Cell key={entry.digit} fill={Number(entry.digit) === digit ? HIGHLIGHT : MUTED} />
+                <Cell
+                  key={entry.digit}
+                  className={Number(entry.digit) === digit ? 'bar bar-highlight' : 'bar'}
+                  fill={Number(entry.digit) === digit ? HIGHLIGHT : MUTED}
+                />
               ))}
             </Bar>
           </BarChart>

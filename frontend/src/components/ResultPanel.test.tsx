@@ -153,11 +153,12 @@ describe('ResultPanel', () => {
     expect(screen.queryByTestId('prediction-digit')).not.toBeInTheDocument()
   })
 
-  it('explains how to start an unreachable service', () => {
+  it('tells an end user that the service cannot be reached and that the page recovers by itself', () => {
     render(<ResultPanel {...base} empty unreachable />)
     const alert = screen.getByTestId('service-unreachable')
-    expect(alert).toHaveTextContent('The recognition service is not reachable.')
-    expect(alert).toHaveTextContent('Start it with make run')
+    expect(alert).toHaveTextContent("Can't reach the recognition service right now.")
+    expect(alert).toHaveTextContent('no need to reload')
+    expect(alert).not.toHaveTextContent('make run')
   })
 
   it('says when the service has no model', () => {

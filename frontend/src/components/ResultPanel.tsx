@@ -159,9 +159,10 @@ function ResultPanelImpl({
     body = (
       <div className="notice notice-error" role="alert" data-testid="service-unreachable">
         <p>
-          <strong>The recognition service is not reachable.</strong> Start it with <code>make run</code>.
+          <strong>Can't reach the recognition service right now.</strong> Check your connection; the
+          service may also be restarting.
         </p>
-        <p className="small">This page keeps checking and reconnects by itself.</p>
+        <p className="small">This page keeps trying and carries on by itself once it is back: no need to reload.</p>
       </div>
     )
   } else if (modelMissing) {

@@ -1,68 +1,92 @@
 import { useCallback, useEffect, useMemo, useState } from 'react'
-import { createPredictor, type PredictTask } from '../lib/predictor'
+import { createPredictor, type Predictor, type PredictTask } from '../lib/predictor'
 
 export interface RequestState<T> {
-  /** Answer for the current input (null while none has arrived, or after an error). */
+  /** The latest answer (null while none has arrived, or after an error). */
   result: T | null
   /** Why the latest request failed. */
   error: unknown
   /** A request is in flight. */
   loading: boolean
-  /** A request is scheduled (debounced) and has not started yet. */
+  /** A newer input waits for the request in flight (or for its turn) to be sent. */
   queued: boolean
+  /** Counts the requests started: a new request restarts the "slow" clock. */
+  requestId: number
 }
 
 export interface LatestRequestControls<T> {
   state: RequestState<T>
-  /** Debounced: run `task` once the input has been quiet for a moment. */
-  schedule: (task: PredictTask<T>) => void
-  /** Run `task` right away (end of a stroke, a new image, another model). */
+  /** The input changed: send `task` now if nothing is in flight, else once the answer is back. */
+  submit: (task: PredictTask<T>) => void
+  /** As `submit`, without waiting for the minimum interval (a stroke ended). */
   flush: (task: PredictTask<T>) => void
+  /** The question changed (another model or image): abort the request in flight and send `task`. */
+  restart: (task: PredictTask<T>) => void
   /** Forget everything: there is no input. */
   reset: () => void
 }
 
 export interface LatestRequestOptions {
-  delay?: number
-  maxWait?: number
+  /** Shortest time between the starts of two requests (ms). */
+  minInterval?: number
 }
 
 const idle = { result: null, error: null, loading: false, queued: false } as const
 
 /**
- * Keeps the answer to the latest request only: a newer request aborts the one in flight
- * (see `createPredictor`), so what is shown always belongs to the current input.
+ * Live requests through `createPredictor`: one in flight at a time, the latest input next, and
+ * every answer shown as it arrives.
  */
-export function useLatestRequest<T>({ delay = 150, maxWait = 400 }: LatestRequestOptions = {}): LatestRequestControls<T> {
-  const [state, setState] = useState<RequestState<T>>(idle)
+export function useLatestRequest<T>({ minInterval = 0 }: LatestRequestOptions = {}): LatestRequestControls<T> {
+  const [state, setState] = useState<RequestState<T>>({ ...idle, requestId: 0 })
 
-  const predictor = useMemo(
-    () =>
-      createPredictor<T>({
-        delay,
-        maxWait,
-        onStart: () => setState((s) => (s.loading && !s.queued ? s : { ...s, loading: true, queued: false })),
-        // An older answer may still arrive while a newer request waits for its turn.
-        onResult: (result) => setState((s) => ({ result, error: null, loading: false, queued: s.queued })),
-        onError: (error) => setState((s) => ({ result: null, error, loading: false, queued: s.queued })),
-      }),
-    [delay, maxWait],
-  )
+  const predictor: Predictor<T> = useMemo(() => {
+    const flags = () => ({ loading: predictor.busy, queued: predictor.queued })
+    const predictor: Predictor<T> = createPredictor<T>({
+      minInterval,
+      onStart: () => setState((s) => ({ ...s, ...flags(), requestId: s.requestId + 1 })),
+      onResult: (result) => setState((s) => ({ ...s, result, error: null, ...flags() })),
+      onError: (error) => setState((s) => ({ ...s, result: null, error, ...flags() })),
+    })
+    return predictor
+  }, [minInterval])
 
   useEffect(() => () => predictor.cancel(), [predictor])
 
-  const schedule = useCallback(
-    (task: PredictTask<T>) => {
-      setState((s) => (s.queued ? s : { ...s, queued: true }))
-      predictor.schedule(task)
-    },
+  const sync = useCallback(
+    () =>
+      setState((s) =>
+        s.loading === predictor.busy && s.queued === predictor.queued
+          ? s
+          : { ...s, loading: predictor.busy, queued: predictor.queued },
+      ),
     [predictor],
   )
-  const flush = useCallback((task: PredictTask<T>) => predictor.flush(task), [predictor])
+  const submit = useCallback(
+    (task: PredictTask<T>) => {
+      predictor.submit(task)
+      sync()
+    },
+    [predictor, sync],
+  )
+  const flush = useCallback(
+    (task: PredictTask<T>) => {
+      predictor.flush(task)
+      sync()
+    },
+    [predictor, sync],
+  )
+  const restart = useCallback(
+    (task: PredictTask<T>) => {
+      predictor.restart(task)
+      sync()
+    },
+    [predictor, sync],
+  )
   const reset = useCallback(() => {
     predictor.cancel()
-    setState((s) => (s.result === null && s.error === null && !s.loading && !s.queued ? s : idle))
+    setState((s) => (s.result === null && s.error === null && !s.loading && !s.queued ? s : { ...idle, requestId: s.requestId }))
   }, [predictor])
 
-  return { state, schedule, flush, reset }
+  return { state, submit, flush, restart, reset }
 }

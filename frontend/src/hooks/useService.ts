@@ -13,9 +13,9 @@ export interface ServiceState extends HealthState {
   recheck: () => void
 }
 
-/** The service as the page sees it: its health (polled while it is down) and its models. */
-export function useService(api: DigitsApi, healthRetryMs: number): ServiceState {
-  const health = useHealth(api, healthRetryMs)
+/** The service as the page sees it: its health (polled with backoff while it is down) and its models. */
+export function useService(api: DigitsApi, healthRetryMs: number, healthMaxRetryMs?: number): ServiceState {
+  const health = useHealth(api, healthRetryMs, healthMaxRetryMs)
   const modelMissing = health.status === 'ok' && health.health?.model_loaded === false
   const ready = health.status === 'ok' && !modelMissing
   const models = useModels(api, ready)

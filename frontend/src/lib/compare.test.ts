@@ -41,7 +41,7 @@ describe('compareModels', () => {
       return answer(model, 3)
     })
     const answers = await compareModels(['a', 'broken', 'b'], predict, new AbortController().signal)
-    expect(answers.map((a) => a.error)).toEqual([null, 'model broken is not loaded', null])
+    expect(answers.map((a) => a.error)).toEqual([null, 'Model broken is not loaded.', null])
     expect(answers[1]!.result).toBeNull()
   })
 

@@ -3,6 +3,7 @@
  * that the latencies, measured in the browser, are not inflated by the other requests).
  */
 import type { Prediction } from '../api/client'
+import { errorMessage } from './format'
 import { isAbortError } from './predictor'
 
 export interface ModelAnswer {
@@ -22,9 +23,6 @@ export interface CompareOptions {
   now?: () => number
 }
 
-function messageOf(error: unknown): string {
-  return error instanceof Error && error.message ? error.message : 'The request failed.'
-}
 
 /**
  * Asks every model in `models` through `predict`; a model that fails gets an answer with its
@@ -45,7 +43,7 @@ export async function compareModels(
       answers.push({ model, result, error: null, latencyMs: now() - started })
     } catch (error) {
       if (isAbortError(error) || signal.aborted) throw error
-      answers.push({ model, result: null, error: messageOf(error), latencyMs: now() - started })
+      answers.push({ model, result: null, error: errorMessage(error), latencyMs: now() - started })
     }
   }
   return answers

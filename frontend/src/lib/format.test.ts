@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import type { ModelInfo } from '../api/client'
-import { announcement, candidates, formatAccuracy, formatBytes, formatLatency, formatPercent, runnerUp, uncertainText } from './format'
+import { announcement, candidates, formatAccuracy, formatBytes, formatLatency, formatPercent, runnerUp, uncertainText, errorMessage, UNREACHABLE_SENTENCE } from './format'
+import { ApiError } from '../api/client'
 import { engineLabel, formatParameters, modelDetails, modelOptionLabel } from './models'
 
 describe('formatting', () => {
@@ -64,5 +65,32 @@ describe('model labels', () => {
     expect(modelDetails({ ...model, parameters: null, test_accuracy: null })).toBe('Enhanced CNN · no test accuracy on record')
     expect(formatParameters(1_234_567)).toBe('1.2M parameters')
     expect(formatParameters(512)).toBe('512 parameters')
+  })
+})
+
+describe('errorMessage', () => {
+  it('gives a human sentence for every error code the API documents', async () => {
+    const schema = (await import('../api/openapi.json')).default as {
+      components: { schemas: { ErrorResponse: { properties: { code: { description: string } } } } }
+    }
+    const listed = schema.components.schemas.ErrorResponse.properties.code.description
+      .split(':')[1]!
+      .split(',')
+      .map((code) => code.trim().replace(/\.$/, ''))
+    expect(listed.length).toBeGreaterThan(8)
+    for (const code of listed) {
+      const sentence = errorMessage(new ApiError('http', `raw detail for ${code}`, 400, code))
+      expect(sentence, code).toMatch(/^[A-Z].*[.!]$/)
+      expect(sentence, code).not.toContain('raw detail')
+    }
+  })
+
+  it('says an unreachable service will be retried, and turns an unknown detail into a sentence', () => {
+    expect(errorMessage(new ApiError('unreachable', 'Failed to fetch'))).toBe(UNREACHABLE_SENTENCE)
+    expect(errorMessage(new ApiError('http', 'strokes must not be empty', 422, 'some_new_code'))).toBe(
+      'Strokes must not be empty.',
+    )
+    expect(errorMessage(new Error('Done!'))).toBe('Done!')
+    expect(errorMessage('nope')).toBe('Something went wrong.')
   })
 })

@@ -75,8 +75,46 @@ export function announcement(result: { digit: number; verdict: Verdict; probabil
   return `The model reads ${result.digit}.`
 }
 
-/** What to show for a failed request: its message (an ApiError carries the API's `detail`). */
+/**
+ * What a person is told for each error `code` of the API (`ErrorResponse.code`): a sentence
+ * that says what happened and what to do, instead of the API's technical `detail`.
+ */
+export const ERROR_SENTENCES: Readonly<Record<string, string>> = {
+  invalid_request: 'The app sent something the service did not understand. Reload the page and try again.',
+  invalid_base64: 'The picture could not be sent properly. Clear it and try again.',
+  invalid_image: "That file isn't an image the service can read. Try a PNG, JPEG, WebP, BMP or GIF.",
+  image_too_large: 'That image has too many pixels. Try a smaller photo or a crop of the digit.',
+  payload_too_large: 'That file is too big to send. Try a smaller photo (a few megabytes at most).',
+  batch_too_large: 'Too many images at once. Send fewer images per request.',
+  empty_image: "There's nothing to read yet: the image looks blank. Draw or photograph a digit.",
+  unknown_model: 'That model is not available any more. Pick another model from the list.',
+  model_unavailable: "This model isn't loaded on the service right now. Try again in a moment or pick another model.",
+  not_found: 'The service does not know this address. Reload the page.',
+  method_not_allowed: 'The service refused this kind of request. Reload the page.',
+  http_error: 'The service could not answer this request. Try again in a moment.',
+}
+
+/** The sentence for a connection that failed (no answer at all). */
+export const UNREACHABLE_SENTENCE = "Can't reach the recognition service. Check your connection; it will retry by itself."
+
+/** Upper-cases the first letter and ends with a full stop: the API's `detail` as a sentence. */
+function asSentence(text: string): string {
+  const trimmed = text.trim()
+  if (trimmed === '') return 'Something went wrong.'
+  const capital = trimmed.charAt(0).toUpperCase() + trimmed.slice(1)
+  return /[.!?…]$/.test(capital) ? capital : `${capital}.`
+}
+
+/**
+ * What to show for a failed request: the sentence for its code (see `ERROR_SENTENCES`), or for
+ * an unreachable service; an error without a known code shows its message as a sentence.
+ */
 export function errorMessage(error: unknown): string {
-  if (error instanceof Error && error.message) return error.message
+  if (typeof error === 'object' && error !== null) {
+    const { code, kind } = error as { code?: unknown; kind?: unknown }
+    if (typeof code === 'string' && code in ERROR_SENTENCES) return ERROR_SENTENCES[code]!
+    if (kind === 'unreachable') return UNREACHABLE_SENTENCE
+  }
+  if (error instanceof Error && error.message) return asSentence(error.message)
   return 'Something went wrong.'
 }

@@ -1,12 +1,16 @@
 /**
- * Debounced, cancellable request scheduling for live predictions.
+ * Request scheduling for live predictions: at most one request in flight, the latest input next.
  *
- * - `schedule(task)` (re)starts a debounce timer; while the user keeps drawing, a request still
- *   goes out at least every `maxWait` ms so the prediction follows the pen.
- * - `flush(task)` runs immediately (used when a stroke ends).
- * - Starting a request aborts the one in flight, and a result that arrives after a newer request
- *   started is dropped even if the task ignored the abort signal, so what is shown always belongs
- *   to the latest drawing.
+ * - `submit(task)` sends at once when nothing is in flight and the last request started at least
+ *   `minInterval` ms ago (the first change of a drawing, at pen-down, goes out immediately);
+ *   otherwise `task` waits as the one pending request, replacing any older pending one. When the
+ *   request in flight returns, its answer is shown (it is the freshest the service has given)
+ *   and the pending task, the latest input, goes next. So on a slow link a guess arrives every
+ *   round trip instead of each request being cancelled by the next one.
+ * - `flush(task)` is `submit` without the `minInterval` wait (a stroke ended).
+ * - `restart(task)` aborts the request in flight and sends `task` at once: the question changed
+ *   (another model, another image), so the old answer would be wrong.
+ * - `cancel()` drops everything (there is no input); a late answer is never reported.
  */
 
 export type PredictTask<T> = (signal: AbortSignal) => Promise<T>
@@ -16,24 +20,27 @@ export interface PredictorCallbacks<T> {
   onStart?: () => void
   onResult: (result: T) => void
   onError: (error: unknown) => void
-  /** The latest request finished, successfully or not, and no newer one is pending. */
+  /** The request in flight finished, successfully or not, and nothing is pending. */
   onSettled?: () => void
 }
 
 export interface PredictorOptions<T> extends PredictorCallbacks<T> {
-  /** Quiet time after the last change before a request is sent (ms). */
-  delay: number
-  /** Longest time a pending change may wait while changes keep coming (ms); default: no limit. */
-  maxWait?: number
+  /** Shortest time between the starts of two requests (ms); 0 for none. */
+  minInterval?: number
+  /** Clock in ms (tests). */
+  now?: () => number
 }
 
 export interface Predictor<T> {
-  schedule(task: PredictTask<T>): void
-  flush(task?: PredictTask<T>): void
-  /** Drops any pending request and aborts the one in flight. */
+  submit(task: PredictTask<T>): void
+  flush(task: PredictTask<T>): void
+  restart(task: PredictTask<T>): void
+  /** Drops the pending request and aborts the one in flight. */
   cancel(): void
   /** True while a request is in flight. */
   readonly busy: boolean
+  /** True while a request waits for its turn. */
+  readonly queued: boolean
 }
 
 export function isAbortError(error: unknown): boolean {
@@ -46,25 +53,43 @@ export function isAbortError(error: unknown): boolean {
 }
 
 export function createPredictor<T>(options: PredictorOptions<T>): Predictor<T> {
-  const { delay, maxWait } = options
+  const { minInterval = 0, now = () => Date.now() } = options
   let pending: PredictTask<T> | null = null
+  let pendingUrgent = false
   let timer: ReturnType<typeof setTimeout> | null = null
-  let firstScheduledAt: number | null = null
   let controller: AbortController | null = null
+  let lastStart = -Infinity
   let generation = 0
 
   const clearTimer = () => {
     if (timer !== null) clearTimeout(timer)
     timer = null
-    firstScheduledAt = null
+  }
+
+  /** Sends the pending task if its turn has come, or arms the timer for when it will. */
+  const pump = () => {
+    if (controller !== null || pending === null) return
+    const wait = pendingUrgent ? 0 : lastStart + minInterval - now()
+    if (wait > 0) {
+      if (timer === null) {
+        timer = setTimeout(() => {
+          timer = null
+          pump()
+        }, wait)
+      }
+      return
+    }
+    const task = pending
+    pending = null
+    pendingUrgent = false
+    run(task)
   }
 
   const run = (task: PredictTask<T>) => {
     clearTimer()
-    pending = null
-    controller?.abort()
     const current = new AbortController()
     controller = current
+    lastStart = now()
     const id = ++generation
     const isCurrent = () => id === generation && !current.signal.aborted
     options.onStart?.()
@@ -74,49 +99,48 @@ export function createPredictor<T>(options: PredictorOptions<T>): Predictor<T> {
     } catch (error) {
       promise = Promise.reject(error)
     }
+    const done = (report: () => void) => {
+      if (!isCurrent()) return
+      controller = null
+      report()
+      if (pending === null) options.onSettled?.()
+      else pump()
+    }
     promise.then(
-      (result) => {
-        if (!isCurrent()) return
-        controller = null
-        options.onResult(result)
-        options.onSettled?.()
-      },
-      (error: unknown) => {
-        if (!isCurrent()) return
-        controller = null
-        if (isAbortError(error)) return
-        options.onError(error)
-        options.onSettled?.()
-      },
+      (result) => done(() => options.onResult(result)),
+      (error: unknown) => done(() => (isAbortError(error) ? undefined : options.onError(error))),
     )
   }
 
+  const enqueue = (task: PredictTask<T>, urgent: boolean) => {
+    pending = task
+    pendingUrgent = pendingUrgent || urgent
+    if (urgent) clearTimer()
+    pump()
+  }
+
+  const cancel = () => {
+    clearTimer()
+    pending = null
+    pendingUrgent = false
+    generation++
+    controller?.abort()
+    controller = null
+  }
+
   return {
-    schedule(task) {
-      pending = task
-      const now = Date.now()
-      if (firstScheduledAt === null) firstScheduledAt = now
-      if (timer !== null) clearTimeout(timer)
-      let wait = delay
-      if (maxWait !== undefined) wait = Math.max(0, Math.min(delay, firstScheduledAt + maxWait - now))
-      timer = setTimeout(() => {
-        timer = null
-        if (pending) run(pending)
-      }, wait)
+    submit: (task) => enqueue(task, false),
+    flush: (task) => enqueue(task, true),
+    restart(task) {
+      cancel()
+      run(task)
     },
-    flush(task) {
-      const next = task ?? pending
-      if (next) run(next)
-    },
-    cancel() {
-      clearTimer()
-      pending = null
-      generation++
-      controller?.abort()
-      controller = null
-    },
+    cancel,
     get busy() {
       return controller !== null
+    },
+    get queued() {
+      return pending !== null
     },
   }
 }

@@ -201,3 +201,26 @@ describe('renderDrawing', () => {
     expect(calls).toContain('fillRect(0,0,10,10)')
   })
 })
+
+describe('undoable clear', () => {
+  it('undo on a cleared canvas brings the drawing back; a new stroke after it is undone first', () => {
+    const point = { x: 1, y: 1 }
+    let d = drawingReducer(emptyDrawing, { type: 'begin', point, size: 10 })
+    d = drawingReducer(d, { type: 'end' })
+    d = drawingReducer(d, { type: 'begin', point, size: 12 })
+    d = drawingReducer(d, { type: 'end' })
+    const drawn = d.strokes
+    d = drawingReducer(d, { type: 'clear' })
+    expect(isEmpty(d)).toBe(true)
+    expect(canUndo(d)).toBe(true)
+    d = drawingReducer(d, { type: 'begin', point, size: 20 })
+    d = drawingReducer(d, { type: 'end' })
+    d = drawingReducer(d, { type: 'undo' })
+    expect(isEmpty(d)).toBe(true)
+    d = drawingReducer(d, { type: 'undo' })
+    expect(d.strokes).toEqual(drawn)
+    expect(canUndo(d)).toBe(true)
+    // Clearing an empty canvas keeps nothing to undo.
+    expect(canUndo(drawingReducer(emptyDrawing, { type: 'clear' }))).toBe(false)
+  })
+})

@@ -22,6 +22,8 @@ export interface Drawing {
   readonly active: Stroke | null
   /** Undone strokes, the most recently undone last; redo puts them back. A new stroke empties it. */
   readonly undone: readonly Stroke[]
+  /** The strokes the last Clear removed: undo on an empty canvas puts them back. */
+  readonly cleared?: readonly Stroke[]
 }
 
 export const emptyDrawing: Drawing = { strokes: [], active: null, undone: [] }
@@ -41,7 +43,7 @@ export function beginStroke(drawing: Drawing, point: Point, size: number): Drawi
   // A stroke that was somehow left open (e.g. a lost pointerup) is committed first.
   // A new stroke starts a new history branch: what was undone can no longer be redone.
   const committed = endStroke(drawing)
-  return { strokes: committed.strokes, active: { points: [point], size }, undone: [] }
+  return { strokes: committed.strokes, active: { points: [point], size }, undone: [], cleared: drawing.cleared }
 }
 
 export function extendStroke(drawing: Drawing, points: readonly Point[]): Drawing {
@@ -69,23 +71,26 @@ export function endStroke(drawing: Drawing): Drawing {
 export function undoStroke(drawing: Drawing): Drawing {
   if (drawing.active) return { ...drawing, active: null }
   const last = drawing.strokes[drawing.strokes.length - 1]
-  if (!last) return drawing
-  return { strokes: drawing.strokes.slice(0, -1), active: null, undone: [...drawing.undone, last] }
+  // Undoing on an empty canvas undoes the Clear that emptied it.
+  if (!last) return drawing.cleared ? { strokes: drawing.cleared, active: null, undone: [] } : drawing
+  return { ...drawing, strokes: drawing.strokes.slice(0, -1), active: null, undone: [...drawing.undone, last] }
 }
 
 /** Puts the most recently undone stroke back (not while a stroke is being drawn). */
 export function redoStroke(drawing: Drawing): Drawing {
   const next = drawing.undone[drawing.undone.length - 1]
   if (drawing.active || !next) return drawing
-  return { strokes: [...drawing.strokes, next], active: null, undone: drawing.undone.slice(0, -1) }
+  return { ...drawing, strokes: [...drawing.strokes, next], active: null, undone: drawing.undone.slice(0, -1) }
 }
 
-export function clearDrawing(): Drawing {
-  return emptyDrawing
+/** Empties the canvas; the strokes it removes are kept so that undo can put them back. */
+export function clearDrawing(drawing: Drawing = emptyDrawing): Drawing {
+  const removed = visibleStrokes(drawing)
+  return removed.length > 0 ? { ...emptyDrawing, cleared: removed } : emptyDrawing
 }
 
 export function canUndo(drawing: Drawing): boolean {
-  return drawing.active !== null || drawing.strokes.length > 0
+  return drawing.active !== null || drawing.strokes.length > 0 || (drawing.cleared?.length ?? 0) > 0
 }
 
 export function canRedo(drawing: Drawing): boolean {
@@ -114,7 +119,7 @@ export function drawingReducer(drawing: Drawing, action: DrawingAction): Drawing
     case 'redo':
       return redoStroke(drawing)
     case 'clear':
-      return clearDrawing()
+      return clearDrawing(drawing)
   }
 }
 
