@@ -87,13 +87,22 @@ async def _connection(
     counter: list[int],
     rng: random.Random,
     timings: bool,
+    rate: float | None = None,
 ) -> None:
     reader: asyncio.StreamReader | None = None
     writer: asyncio.StreamWriter | None = None
+    scheduled = time.perf_counter()
     while time.perf_counter() < deadline and (max_requests is None or counter[0] < max_requests):
+        if rate:
+            # Open loop: sends at Poisson times; the latency counts from the scheduled time, so a
+            # late send (the connection still busy) counts as waiting, not as a slower arrival.
+            scheduled += rng.expovariate(rate)
+            if scheduled >= deadline:
+                break
+            await asyncio.sleep(max(0.0, scheduled - time.perf_counter()))
         counter[0] += 1
         request = requests[rng.randrange(len(requests))]
-        started = time.perf_counter()
+        started = scheduled if rate else time.perf_counter()
         try:
             if writer is None:
                 reader, writer = await asyncio.open_connection(host, port)
@@ -146,6 +155,7 @@ async def _run(
     max_requests: int | None,
     seed: int,
     timings: bool,
+    rate: float | None = None,
 ) -> LoadResult:
     result = LoadResult()
     counter = [0]
@@ -153,7 +163,18 @@ async def _run(
     deadline = started + duration_s
     await asyncio.gather(
         *(
-            _connection(host, port, requests, deadline, max_requests, result, counter, random.Random(seed + i), timings)
+            _connection(
+                host,
+                port,
+                requests,
+                deadline,
+                max_requests,
+                result,
+                counter,
+                random.Random(seed + i),
+                timings,
+                rate / concurrency if rate else None,
+            )
             for i in range(concurrency)
         )
     )
@@ -171,6 +192,7 @@ def run_load(
     host: str = "127.0.0.1",
     seed: int = 0,
     timings: bool = False,
+    rate: float | None = None,
 ) -> LoadResult:
     """``concurrency`` keep-alive connections sending random picks of ``requests`` back to back
     until ``duration_s`` seconds have passed (or ``max_requests`` were sent); in this process.
@@ -178,6 +200,11 @@ def run_load(
     A request whose connection fails or closes mid-answer counts as ``dropped`` (the
     connection is reopened); an answer whose status is not in ``Request.expect`` as
     ``unexpected``.
+
+    With ``rate`` (requests/s), the load is *open*: the connections together send at Poisson
+    arrival times of that mean rate, whatever the answers' speed (as independent users do), and
+    each latency runs from the request's scheduled time; ``concurrency`` must then exceed
+    ``rate`` x the latency, or the connections themselves become the queue.
     """
     try:
         import uvloop
@@ -186,7 +213,7 @@ def run_load(
     except ImportError:  # pragma: no cover - uvloop comes with uvicorn[standard]
         runner = asyncio.run
     before = resource.getrusage(resource.RUSAGE_SELF)
-    result: LoadResult = runner(_run(host, port, requests, concurrency, duration_s, max_requests, seed, timings))
+    result: LoadResult = runner(_run(host, port, requests, concurrency, duration_s, max_requests, seed, timings, rate))
     after = resource.getrusage(resource.RUSAGE_SELF)
     result.client_cpu_s = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
     return result
