@@ -100,7 +100,7 @@ def test_ingress_body_limits_match_the_api_and_only_reads_are_retried(overlay: s
             for path in rule["http"]["paths"]:
                 if path["backend"]["service"]["name"] == "digits-api":
                     routes[path["path"]] = annotations
-    assert {"/predict", "/predict/upload", "/predict/batch", "/feedback", "/health"} <= set(routes)
+    assert {"/predict", "/predict/upload", "/predict/batch", "/feedback", "/feedback/stats", "/health"} <= set(routes)
     for path, annotations in routes.items():
         limit = getattr(settings, API_LIMITS.get(path, "max_body_bytes"))
         size = nginx_size(annotations["nginx.ingress.kubernetes.io/proxy-body-size"])
@@ -176,3 +176,4 @@ def test_front_end_nginx_limits_and_retries() -> None:
         limit = getattr(settings, setting)
         assert size and limit <= nginx_size(size[1]) <= limit * 1.1, path
     assert re.search(r"proxy_next_upstream off;", locations["= /feedback"])
+    assert "proxy_next_upstream" not in locations["= /feedback/stats"]  # a read: the server's retries
