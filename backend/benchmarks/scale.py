@@ -298,7 +298,8 @@ def sweep(ports: list[int], predict: Request, rates: list[float], duration: floa
     rows = []
     with Replicas(ports[:1]) as replicas:
         for rate in rates:
-            row = _measure(ports[0], predict, SWEEP_CONNECTIONS, duration, replicas, None, rate=rate).summary()
+            connections = sweep_connections(rate)
+            row = _measure(ports[0], predict, connections, duration, replicas, None, rate=rate).summary()
             rows.append({"offered_per_s": rate, **row})
             print(
                 f"  offered {rate:5.0f}/s  answered {row['rate_per_s']:6.0f}/s  p50 {row['p50_ms']:6.2f} ms  "
@@ -310,8 +311,11 @@ def sweep(ports: list[int], predict: Request, rates: list[float], duration: floa
     return rows
 
 
-SWEEP_CONNECTIONS = 32
-"""Connections of the open-load sweep: enough that they are never the queue at these rates."""
+def sweep_connections(rate: float) -> int:
+    """Connections of the open-load sweep at ``rate``: enough that they are never the queue (each
+    sends 8/s on average), few enough that none sits idle past the server's keep-alive timeout
+    (uvicorn: 5 s), where it would be closed under the client."""
+    return max(8, int(rate / 8))
 
 
 def one_vs_two(
