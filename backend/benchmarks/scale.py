@@ -24,11 +24,11 @@ timeout, 502/503/504) goes to the next replica. The load is :mod:`benchmarks.loa
 2. **1 vs 2 replicas** behind nginx, alternated ``--repeats`` times, ``--clients`` clients:
    predictions/s of each, the ratio, and the CPU per prediction of the replicas, of nginx and of
    the load generator (all three share the machine's cores).
-3. **Rolling restart** with 2 replicas under load (``--clients`` for ``--restart-duration``
-   seconds): replica 1 is killed (SIGKILL, a crash) and started again, then replica 2 is stopped
-   (SIGTERM, a graceful stop) and started again, each waiting for the other to be ready. Every
-   prediction must be answered 200: a failed or dropped request fails the run (exit 1). nginx's log
-   tells how many requests were retried on the other replica.
+3. **Rolling restart** with 2 replicas under load (``--clients``, until both replicas are back,
+   at most ``--restart-duration`` seconds): replica 1 is killed (SIGKILL, a crash) and started
+   again, then replica 2 is stopped (SIGTERM, a graceful stop) and started again, each waiting
+   for the other to be ready. Every prediction must be answered 200: a failed or dropped request
+   fails the run (exit 1). nginx's log tells how many requests were retried on the other replica.
 
 ``--json PATH`` writes every figure. Rates depend on what else runs on the machine (printed: the
 load average); the CPU per prediction much less.
@@ -338,34 +338,54 @@ def one_vs_two(
     return runs
 
 
-def rolling_restart(nginx_port: int, ports: list[int], predict: Request, clients: int, duration: float) -> Run:
-    """2 replicas under load; replica 1 killed (SIGKILL) and restarted, then replica 2 (SIGTERM)."""
+def _merge(into: LoadResult, part: LoadResult) -> None:
+    """Add ``part``'s counts, latencies and CPU to ``into`` (consecutive runs of one load)."""
+    into.duration_s += part.duration_s
+    into.requests += part.requests
+    for status, count in part.by_status.items():
+        into.by_status[status] = into.by_status.get(status, 0) + count
+    for kind, count in part.by_kind.items():
+        into.by_kind[kind] = into.by_kind.get(kind, 0) + count
+    into.unexpected += part.unexpected
+    into.unexpected_examples += part.unexpected_examples[: 5 - len(into.unexpected_examples)]
+    into.dropped += part.dropped
+    into.dropped_examples += part.dropped_examples[: 5 - len(into.dropped_examples)]
+    into.latencies_ms += part.latencies_ms
+    into.client_cpu_s += part.client_cpu_s
+
+
+def rolling_restart(nginx_port: int, ports: list[int], predict: Request, clients: int, max_duration: float) -> Run:
+    """2 replicas under load; replica 1 killed (SIGKILL) and restarted, then replica 2 stopped
+    (SIGTERM) and restarted; the load goes on (in 2 s runs, back to back) until both are ready
+    again and 3 s more, or ``max_duration`` seconds."""
     events: list[str] = []
+    result = LoadResult()
+    done = threading.Event()
+
+    def load() -> None:
+        while not done.is_set() and result.duration_s < max_duration:
+            _merge(result, run_in_subprocess(nginx_port, [predict], concurrency=clients, duration_s=2.0))
+
     with Replicas(ports[:2]) as replicas, running_nginx(nginx_port, ports[:2]) as nginx:
         run_in_subprocess(nginx_port, [predict], concurrency=clients, duration_s=1.0)  # warm-up
-        outcome: dict[str, LoadResult] = {}
-        load = threading.Thread(
-            target=lambda: outcome.setdefault(
-                "result", run_in_subprocess(nginx_port, [predict], concurrency=clients, duration_s=duration)
-            )
-        )
+        loader = threading.Thread(target=load)
         started = time.perf_counter()
-        load.start()
+        loader.start()
         for port, sig in ((ports[0], signal.SIGKILL), (ports[1], signal.SIGTERM)):
             # Longer than nginx's fail_timeout (2 s): the replica restarted last is back in its pool.
-            time.sleep(min(3.0, duration / 6))
+            time.sleep(3.0)
             stopped_in = replicas.stop(port, sig)
             t = time.perf_counter() - started
             events.append(f"{t:5.1f} s  replica :{port} stopped with {sig.name} (exited in {stopped_in:.2f} s)")
             server = replicas.start(port)
             t = time.perf_counter() - started
             events.append(f"{t:5.1f} s  replica :{port} started again, ready in {server.first_ready_s:.2f} s")
-        restarts_done = time.perf_counter() - started
-        load.join()
+        time.sleep(3.0)
+        # The restarts must have happened while the load ran, or the run proves nothing.
+        within = loader.is_alive()
+        done.set()
+        loader.join()
         retried = nginx.retried()
-    result = outcome["result"]
-    # The restarts must have happened while the load ran, or the run proves nothing.
-    within = restarts_done < result.duration_s
     return Run(
         result, 0.0, extra={"retried_on_other_replica": retried, "events": events, "restarts_within_load": within}
     )
@@ -389,7 +409,9 @@ def main(argv: list[str] | None = None) -> int:
         "--sweep", default="25,50,100,150,200,250,300", help="offered predictions/s of one worker ('' to skip)"
     )
     parser.add_argument("--p99-ms", type=float, default=10.0, help="the latency bound of a worker's capacity")
-    parser.add_argument("--restart-duration", type=float, default=30.0, help="seconds of load of the rolling restart")
+    parser.add_argument(
+        "--restart-duration", type=float, default=120.0, help="most seconds of load of the rolling restart"
+    )
     parser.add_argument("--json", type=Path, help="write every figure to this file")
     args = parser.parse_args(argv)
     nginx_binary()  # fail early, with the hint
@@ -439,8 +461,9 @@ def main(argv: list[str] | None = None) -> int:
     )
 
     print(
-        f"\n3. rolling restart: 2 replicas behind nginx, {args.clients} clients for {args.restart_duration:g} s; "
-        "one replica killed and restarted, then the other stopped and restarted:"
+        f"\n3. rolling restart: 2 replicas behind nginx, {args.clients} clients until both replicas are back "
+        f"(at most {args.restart_duration:g} s); one replica killed and restarted, then the other stopped "
+        "and restarted:"
     )
     restart = rolling_restart(nginx_port, ports, predict, args.clients, args.restart_duration)
     summary = restart.summary()
