@@ -81,6 +81,50 @@ class InferenceTiming(_Section):
     command: str
 
 
+class FineTuning(_Section):
+    """How a challenger was fine-tuned on feedback and how it compared with the champion
+    (``python -m digits.finetune``).
+
+    Attributes:
+        feedback: the export it read (path relative to ``backend/`` or a file name).
+        feedback_sha256: sha256 of that file.
+        split_by: ``client`` (whole clients per split, newest held out) or ``time``.
+        records: records per split (``train``, ``validation``, ``test``) before label filtering.
+        label_filter: ``agreement`` (drop a training record the champion gives its label less than
+            ``min_label_probability``) or ``none``.
+        min_label_probability: the agreement filter's threshold, a probability in [0, 1].
+        filtered_out: training records the label filter left out.
+        feedback_repeat: how many times each kept training record is seen per epoch.
+        replay_mnist: MNIST training images replayed (never the validation split).
+        replay_not_a_digit: non-digit drawings replayed as class 10.
+        champion: the champion's version (``architecture-sha256[:8]``) and file.
+        scores: ``champion`` and ``challenger`` -> set -> accuracy in [0, 1] (``feedback-test``: the
+            held-out feedback, the most probable of all classes against the label; digit sets:
+            the digit answered; ``not-digits-*``: the share refused).
+        mnist_tolerance: how far below the champion's MNIST accuracy the challenger may be (fraction).
+        promoted: whether it replaced the champion.
+        reason: why (or why not), in words.
+        mlflow_run_id: its MLflow run, when tracked.
+    """
+
+    feedback: str
+    feedback_sha256: str
+    split_by: Literal["client", "time"]
+    records: dict[str, int]
+    label_filter: Literal["agreement", "none"]
+    min_label_probability: float | None = Field(default=None, ge=0, le=1)
+    filtered_out: int = Field(ge=0)
+    feedback_repeat: int = Field(ge=0)
+    replay_mnist: int = Field(ge=0)
+    replay_not_a_digit: int = Field(ge=0)
+    champion: str
+    scores: dict[str, dict[str, float]]
+    mnist_tolerance: float = Field(ge=0)
+    promoted: bool
+    reason: str
+    mlflow_run_id: str | None = None
+
+
 class ModelCard(_Section):
     """What a model is, how it was made and how well it does; ``<model>.json`` beside the model.
 
@@ -146,6 +190,7 @@ class ModelCard(_Section):
     evaluations: Evaluations | None = None
     open_set: OpenSet | None = None
     inference_ms: InferenceTiming | None = None
+    finetune: FineTuning | None = None
 
     @field_validator("init_from", "command", "source_model")
     @classmethod

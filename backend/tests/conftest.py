@@ -22,6 +22,17 @@ from digits.settings import DataSettings
 from tests.helpers import EVERY_MODEL, app_with_engines
 
 
+@pytest.fixture(scope="session", autouse=True)
+def mlflow_store(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """Training and fine-tuning in tests log to a throwaway MLflow store, never the developer's
+    (``MLFLOW_TRACKING_URI``; :mod:`digits.training.tracking`)."""
+    store = tmp_path_factory.mktemp("mlflow")
+    patch = pytest.MonkeyPatch()
+    patch.setenv("MLFLOW_TRACKING_URI", f"sqlite:///{store / 'mlflow.db'}")
+    yield store
+    patch.undo()
+
+
 @pytest.fixture(scope="session")
 def mnist_dir() -> Path:
     directory = DataSettings().mnist_dir

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import argparse
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 from numpy.typing import NDArray
@@ -87,12 +87,14 @@ def non_digit_sets(count: int, seed: int, mnist_images: NDArray[np.uint8]) -> di
 
 @dataclass(frozen=True)
 class OpenSetData:
-    """Every preprocessed input the thresholds are chosen on and measured on, (N, 28, 28, 1) each."""
+    """Every preprocessed input the thresholds are chosen on and measured on, (N, 28, 28, 1) each,
+    and the labels of the digit sets ((N,) uint8, for accuracy)."""
 
     validation_digits: NDArray[np.float32]
     validation_not_digits: NDArray[np.float32]
     digit_sets: dict[str, NDArray[np.float32]]
     not_digit_sets: dict[str, NDArray[np.float32]]
+    digit_labels: dict[str, NDArray[np.uint8]] = field(default_factory=dict)
 
 
 def build_data(count: int) -> OpenSetData:
@@ -117,6 +119,7 @@ def build_data(count: int) -> OpenSetData:
         validation_not_digits=preprocess_all(negatives),
         digit_sets={s.name: preprocess_all(s.images) for s in digit_sets},
         not_digit_sets={name: preprocess_all(drawings) for name, drawings in held_out.items()},
+        digit_labels={s.name: s.labels for s in digit_sets},
     )
 
 

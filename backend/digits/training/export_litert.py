@@ -22,6 +22,9 @@ import tempfile
 from pathlib import Path
 from typing import Literal
 
+import numpy as np
+from numpy.typing import NDArray
+
 from digits.cards import ModelCard, portable_command
 from digits.data.mnist import load_mnist
 from digits.engines.base import predict_batched
@@ -57,24 +60,28 @@ def export_litert(keras_path: Path, output: Path, quantization: Quantization = "
     return output
 
 
-def main(argv: list[str] | None = None) -> int:
-    settings = DataSettings()
-    parser = argparse.ArgumentParser(prog="python -m digits.training.export_litert", description=__doc__.split("\n")[0])
-    parser.add_argument("--model", type=Path, default=settings.model_path, help="the .keras model")
-    parser.add_argument("--mnist-dir", type=Path, default=settings.mnist_dir)
-    args = parser.parse_args(argv)
+def export_with_cards(keras_path: Path, x: NDArray[np.float32], y: NDArray[np.uint8], command: str) -> list[ModelCard]:
+    """Both exports of ``keras_path`` (float32 and dynamic-range) beside it, each with its card.
 
+    Args:
+        keras_path: the ``.keras`` model (its card, if any, gives architecture and classes).
+        x: (N, 28, 28, 1) float32 inputs the agreement is measured on (the MNIST test set).
+        y: (N,) uint8 labels.
+        command: the command line recorded in the cards.
+
+    Returns:
+        The two cards written (``<name>_litert.json``, ``<name>_litert_dynamic.json``).
+    """
     from digits.engines.keras_engine import KerasEngine
     from digits.engines.litert_engine import LiteRTEngine
 
-    data = load_mnist(args.mnist_dir)
-    x = preprocess_mnist(data.x_test)[..., None]
-    keras_engine = KerasEngine(args.model)
+    keras_engine = KerasEngine(keras_path)
     reference = predict_batched(keras_engine.predict_proba, x, 1000)
     source_card = keras_engine.card
+    cards = []
     for quantization in ("none", "dynamic"):
-        output = args.model.with_name(args.model.stem + SUFFIX[quantization] + ".tflite")
-        export_litert(args.model, output, quantization)  # type: ignore[arg-type]
+        output = keras_path.with_name(keras_path.stem + SUFFIX[quantization] + ".tflite")
+        export_litert(keras_path, output, quantization)  # type: ignore[arg-type]
         probabilities = predict_batched(LiteRTEngine(output).predict_proba, x, 1000)
         card = ModelCard(
             name=output.stem,
@@ -82,18 +89,32 @@ def main(argv: list[str] | None = None) -> int:
             classes=source_card.classes,
             engine="litert",
             quantization="dynamic-range (int8 weights)" if quantization == "dynamic" else "none (float32)",
-            source_model=args.model.name,
+            source_model=keras_path.name,
             source_model_sha256=source_card.model_sha256,
             parameters=source_card.parameters,
             model_bytes=output.stat().st_size,
-            source_model_bytes=args.model.stat().st_size,
-            **agreement(probabilities, reference, data.y_test),
+            source_model_bytes=keras_path.stat().st_size,
+            **agreement(probabilities, reference, y),
             test_images=len(x),
             date=dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
-            command=portable_command("digits.training.export_litert", argv),
+            command=command,
         )
         card.save(ModelCard.path_for(output))
-        print(f"{output.name}: {(card.model_bytes or 0) / 1e6:.2f} MB, {describe_agreement(card)}")
+        cards.append(card)
+    return cards
+
+
+def main(argv: list[str] | None = None) -> int:
+    settings = DataSettings()
+    parser = argparse.ArgumentParser(prog="python -m digits.training.export_litert", description=__doc__.split("\n")[0])
+    parser.add_argument("--model", type=Path, default=settings.model_path, help="the .keras model")
+    parser.add_argument("--mnist-dir", type=Path, default=settings.mnist_dir)
+    args = parser.parse_args(argv)
+
+    data = load_mnist(args.mnist_dir)
+    x = preprocess_mnist(data.x_test)[..., None]
+    for card in export_with_cards(args.model, x, data.y_test, portable_command("digits.training.export_litert", argv)):
+        print(f"{card.name}.tflite: {(card.model_bytes or 0) / 1e6:.2f} MB, {describe_agreement(card)}")
     return 0
 
 

@@ -22,6 +22,7 @@ import platform
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
@@ -70,6 +71,8 @@ class TrainConfig:
             machine without GPUs, as the tests do).
         verbose: Keras verbosity (1 = a progress bar per epoch).
         command: the command line that ran it, for the card (:func:`digits.cards.portable_command`).
+        callbacks: more Keras callbacks for ``fit`` (``main`` adds MLflow's epoch logger,
+            :mod:`digits.training.tracking`).
     """
 
     mnist_dir: Path = field(default_factory=lambda: DataSettings().mnist_dir)
@@ -92,6 +95,7 @@ class TrainConfig:
     cpu_devices: int = 1
     verbose: int = 1
     command: str | None = None
+    callbacks: list[Any] = field(default_factory=list)
 
 
 def sha256_file(path: Path) -> str:
@@ -284,6 +288,7 @@ def train(config: TrainConfig) -> ModelCard:
         keras.callbacks.ReduceLROnPlateau(monitor="val_loss", factor=0.5, patience=2, min_lr=1e-5),
         keras.callbacks.EarlyStopping(monitor="val_loss", patience=5, restore_best_weights=True),
         keras.callbacks.ModelCheckpoint(checkpoint_path, monitor="val_loss", save_best_only=True),
+        *config.callbacks,
     ]
     history = model.fit(
         ds,
@@ -439,7 +444,13 @@ def main(argv: list[str] | None = None) -> int:
         cpu_devices=args.cpu_devices,
         command=portable_command("digits.training.train", argv),
     )
-    card = train(config)
+    from digits.training import tracking
+
+    params = {k: v for k, v in vars(config).items() if k != "callbacks"}
+    with tracking.start_run("train", run_name=config.output.name, params=params):
+        config.callbacks.append(tracking.epoch_logger())
+        card = train(config)
+        tracking.log_model([config.output], card)
     summary = card.model_dump(
         include={"architecture", "parameters", "epochs", "training_seconds", "validation_accuracy", "test_accuracy"}
     )
