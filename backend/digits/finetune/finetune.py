@@ -169,14 +169,20 @@ def _targets(records: Sequence[FeedbackRecord]) -> NDArray[np.int64]:
 
 
 def replay_data(
-    mnist_dir: Path, replay_mnist: int, replay_not_a_digit: int, seed: int, validation: int = 2000
+    mnist_dir: Path,
+    replay_mnist: int,
+    replay_not_a_digit: int,
+    seed: int,
+    validation: int = 2000,
+    exclude: NDArray[np.int64] | None = None,
 ) -> ReplayData:
     """MNIST training digits and non-digit drawings to replay, and MNIST validation digits.
 
     The digits come from the 55,000 training images outside the validation split (the seed-42
     permutation training uses); the validation digits are the first ``validation`` of that split.
     The non-digit drawings are :func:`digits.data.negatives.negative_drawings` of the training
-    split (their Omniglot characters and fonts are never in the held-out sets).
+    split (their Omniglot characters and fonts are never in the held-out sets). ``exclude``: indices
+    of MNIST training images never to replay (e.g. the source digits of the feedback).
 
     Raises:
         digits.data.mnist.MnistError: the MNIST files are missing or corrupt.
@@ -184,6 +190,8 @@ def replay_data(
     data = load_mnist(mnist_dir)
     order = np.random.default_rng(VALIDATION_SEED).permutation(len(data.x_train))
     train_part = order[VALIDATION_SIZE:]
+    if exclude is not None:
+        train_part = train_part[~np.isin(train_part, exclude)]
     rng = np.random.default_rng(seed)
     pick = rng.choice(train_part, size=min(replay_mnist, len(train_part)), replace=False)
     x = preprocess_mnist(data.x_train[pick])[..., None]
@@ -250,6 +258,18 @@ def predict(model: Any, x: NDArray[np.float32], batch_size: int = 500) -> NDArra
     return np.concatenate(parts).astype(np.float32)
 
 
+def evaluate_feedback(engine_path: Path, x: NDArray[np.float32], targets: NDArray[np.int64]) -> dict[str, float]:
+    """``{FEEDBACK_TEST: accuracy}`` of a ``.keras`` model on held-out feedback (the most probable class
+    against the label, 10 = not a digit), or ``{}`` when there is none."""
+    if len(x) == 0:
+        return {}
+    from digits.engines.base import predict_batched
+    from digits.engines.keras_engine import KerasEngine
+
+    probabilities = predict_batched(KerasEngine(engine_path).predict_proba, x)
+    return {FEEDBACK_TEST: round(float((probabilities.argmax(axis=1) == targets).mean()), 5)}
+
+
 def evaluate(
     engine_path: Path, data: OpenSetData, feedback_x: NDArray[np.float32], feedback_t: NDArray[np.int64], command: str
 ) -> tuple[dict[str, float], Any]:
@@ -260,7 +280,6 @@ def evaluate(
     Returns:
         (set -> score in [0, 1], the :class:`digits.cards.OpenSet` chosen).
     """
-    from digits.engines.base import predict_batched
     from digits.engines.keras_engine import KerasEngine
     from digits.evaluation.metrics import score
     from digits.evaluation.open_set import calibrate
@@ -273,10 +292,7 @@ def evaluate(
     }
     open_set = calibrate(engine, data, 0.01, 0.01, command)
     scores.update({k: v for k, v in open_set.refused.items() if k.startswith("not-digits-")})
-    if len(feedback_x):
-        probabilities = predict_batched(engine.predict_proba, feedback_x)
-        scores[FEEDBACK_TEST] = round(float((probabilities.argmax(axis=1) == feedback_t).mean()), 5)
-    return scores, open_set
+    return {**scores, **evaluate_feedback(engine_path, feedback_x, feedback_t)}, open_set
 
 
 def fit(
@@ -343,6 +359,7 @@ def run_finetune(
     replay: ReplayData | None = None,
     records: Sequence[FeedbackRecord] | None = None,
     log: Callable[[str], None] = print,
+    champion_cache: dict[str, dict[str, float]] | None = None,
 ) -> FinetuneResult:
     """Fine-tune, evaluate, decide, export and (maybe) promote (see the module).
 
@@ -352,6 +369,9 @@ def run_finetune(
             (``config.eval_count`` per drawn set) when None. Passed in to share one build between runs.
         replay: the replay data (:func:`replay_data`) when already built.
         records: the feedback when already read (else ``config.feedback`` is read).
+        champion_cache: the champion's scores on ``evaluation`` from an earlier run with the same
+            champion and evaluation data (filled in by this run when empty); only its held-out
+            feedback score is computed again.
         log: receives progress lines.
 
     Raises:
@@ -429,7 +449,12 @@ def run_finetune(
         test_records = [r for r in split.test if r.target < classes]
         fx, ft = _inputs(test_records), _targets(test_records)
         command = config.command or portable_command("digits.finetune", [])
-        champion_scores, _ = evaluate(config.champion, evaluation, fx, ft, command)
+        if champion_cache:
+            champion_scores = {**champion_cache["scores"], **evaluate_feedback(config.champion, fx, ft)}
+        else:
+            champion_scores, _ = evaluate(config.champion, evaluation, fx, ft, command)
+            if champion_cache is not None:
+                champion_cache["scores"] = {k: v for k, v in champion_scores.items() if k != FEEDBACK_TEST}
         challenger_scores, open_set = evaluate(challenger, evaluation, fx, ft, command)
         scores = {"champion": champion_scores, "challenger": challenger_scores}
         promoted, reason = decide(champion_scores, challenger_scores, config.mnist_tolerance)

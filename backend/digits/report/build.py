@@ -18,12 +18,14 @@ from digits.report.sections import (
     BeyondMnistContext,
     DataContext,
     EvaluationContext,
+    FeedbackContext,
     OpenWorldContext,
     RobustnessContext,
     TrainingContext,
     beyond_mnist_section,
     data_section,
     evaluation_section,
+    feedback_section,
     open_world_section,
     robustness_section,
     training_cards,
@@ -48,6 +50,7 @@ class ReportContext:
     robustness: RobustnessContext
     beyond: BeyondMnistContext
     open_world: OpenWorldContext
+    feedback: FeedbackContext
 
 
 def build_report(
@@ -105,8 +108,10 @@ def build_report(
     open_world = open_world_section(figures, engines)
     log(f"open world: {time.perf_counter() - started:.0f} s")
 
+    feedback = feedback_section(figures)
+
     seconds = time.perf_counter() - started
-    context = ReportContext(seconds, data, training, evaluation, robustness, beyond, open_world)
+    context = ReportContext(seconds, data, training, evaluation, robustness, beyond, open_world, feedback)
     markdown = output / "README.md"
     markdown.write_text(render_report(**vars(context)))
     log(f"wrote {markdown} and {len(figures.written)} figures in {seconds:.0f} s")

@@ -11,11 +11,13 @@ Modules:
     robustness    -- shifted, scaled and rotated drawings (:class:`RobustnessContext`)
     beyond_mnist  -- the evaluation sets of :mod:`digits.data.evalsets` (:class:`BeyondMnistContext`)
     open_world    -- refusing what is not a digit: each card's ``open_set`` (:class:`OpenWorldContext`)
+    feedback      -- the feedback loop's measured result and learning curve (:class:`FeedbackContext`)
 """
 
 from digits.report.sections.beyond_mnist import BeyondMnistContext, beyond_mnist_section
 from digits.report.sections.data import DataContext, data_section
 from digits.report.sections.evaluation import EvaluationContext, evaluation_section
+from digits.report.sections.feedback import FeedbackContext, feedback_section
 from digits.report.sections.open_world import OpenWorldContext, open_world_section
 from digits.report.sections.robustness import RobustnessContext, robustness_section
 from digits.report.sections.training import TrainingContext, training_cards, training_section
@@ -24,12 +26,14 @@ __all__ = [
     "BeyondMnistContext",
     "DataContext",
     "EvaluationContext",
+    "FeedbackContext",
     "OpenWorldContext",
     "RobustnessContext",
     "TrainingContext",
     "beyond_mnist_section",
     "data_section",
     "evaluation_section",
+    "feedback_section",
     "open_world_section",
     "robustness_section",
     "training_cards",

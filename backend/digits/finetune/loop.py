@@ -1,0 +1,324 @@
+"""Prove the feedback loop: a population the model reads badly teaches it, 100 to 1,000 drawings at a time.
+
+Usage (from ``backend/``; ~15-25 minutes on 2 shared cores, run it in the background)::
+
+    nice -n 10 python -m digits.finetune.loop            # writes results/feedback_loop.json
+
+1. **The population.** Of the drawn populations the champion's card measures and that can be drawn
+   anew from MNIST digits (``photos``: phone photos of ink on paper, :mod:`digits.data.photos`;
+   ``strokes-28px``: thick-brush re-drawings, :mod:`digits.data.evalsets`), the one it reads worst.
+2. **The users.** Drawings of that population made from MNIST *training* digits (outside the
+   validation split, never replayed), exported as feedback in the exact JSONL format of
+   ``python -m digits.feedback.export`` by 20 clients over time; in every block of ten records one
+   carries a wrong label (10 %).
+3. **The loop.** For 100, 300 and 1,000 records: ``run_finetune`` on the export as ``make finetune``
+   runs it (split by client and time, agreement filter, fine-tune with replay, evaluation,
+   promotion rule), into a temporary models folder (the committed models are never touched) and
+   without MLflow registration.
+4. **The measure.** Held-out drawings of the same population made from MNIST *test* digits (the
+   evaluation set of the README: disjoint source digits, writers and renderings), MNIST test, and
+   the held-out non-digit sets. At 1,000 records the fine-tune is run again without the label filter,
+   to measure what the wrong labels do without the defence.
+
+Writes ``results/feedback_loop.json`` (read by the report's feedback section; nothing is recomputed
+there) and caches the generated drawings under ``data/finetune/loop/``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import tempfile
+import time
+from collections.abc import Sequence
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+from digits.cards import ModelCard, portable_command, portable_path
+from digits.data.mnist import load_mnist
+from digits.evaluation.metrics import preprocess_all
+from digits.evaluation.open_set import (
+    NEGATIVES_TEST_SEED,
+    NEGATIVES_VALIDATION_SEED,
+    VALIDATION_SEED,
+    VALIDATION_SIZE,
+    OpenSetData,
+    non_digit_sets,
+)
+from digits.finetune.finetune import FinetuneConfig, replay_data, run_finetune
+from digits.finetune.records import feedback_record, read_jsonl, write_jsonl
+from digits.preprocessing import preprocess_bytes, preprocess_mnist
+from digits.settings import BACKEND_DIR, DataSettings
+
+DEFAULT_OUTPUT = BACKEND_DIR / "results" / "feedback_loop.json"
+DEFAULT_CACHE = BACKEND_DIR / "data" / "finetune" / "loop"
+POPULATIONS = ("photos", "strokes-28px")
+"""Populations that can be drawn anew from MNIST digits (so held-out and feedback never share a digit)."""
+CLIENTS = 20
+T0 = dt.datetime(2026, 1, 5, 9, 0, tzinfo=dt.UTC)
+
+
+def choose_population(card: ModelCard) -> tuple[str, dict[str, float]]:
+    """The population of :data:`POPULATIONS` the champion reads worst, by its card's measured
+    accuracy (``evaluations``, ``python -m digits.evaluation``); returns it and the figures compared.
+
+    Raises:
+        ValueError: the card has none of them.
+    """
+    sets = card.evaluations.sets if card.evaluations is not None else {}
+    figures = {name: sets[name] for name in POPULATIONS if name in sets}
+    if not figures:
+        raise ValueError(f"the champion's card measures none of {POPULATIONS}: run python -m digits.evaluation")
+    return min(figures, key=lambda name: figures[name]), figures
+
+
+def draw(population: str, digits: NDArray[np.uint8], labels: NDArray[np.uint8], seed: int) -> list[bytes]:
+    """``digits`` (N, 28, 28) uint8 drawn as ``population`` (encoded images, as users send them)."""
+    if population == "photos":
+        from digits.data.photos import photo_set
+
+        return photo_set(digits, labels, seed=seed).images
+    from digits.data.evalsets import stroke_sets
+
+    width = int(population.removeprefix("strokes-").removesuffix("px"))
+    return stroke_sets(digits, labels, widths=(width,), seed=seed)[0].images
+
+
+def wrong_labels(labels: NDArray[np.uint8], seed: int, block: int = 10) -> tuple[NDArray[np.int64], NDArray[np.bool_]]:
+    """One label in every ``block`` replaced by another digit (chosen at random): exactly 10 % of
+    every prefix whose length is a multiple of ``block``. Returns (labels given, which are wrong)."""
+    rng = np.random.default_rng(seed)
+    given = labels.astype(np.int64).copy()
+    wrong = np.zeros(len(labels), dtype=bool)
+    for start in range(0, len(labels) - block + 1, block):
+        i = start + int(rng.integers(block))
+        given[i] = (given[i] + int(rng.integers(1, 10))) % 10
+        wrong[i] = True
+    return given, wrong
+
+
+def users_feedback(
+    population: str, count: int, seed: int, cache: Path, log: Any
+) -> tuple[Path, NDArray[np.int64], NDArray[np.bool_], NDArray[np.int64]]:
+    """The users' ``count`` drawings as an export (cached); returns (JSONL path, true labels, which
+    labels are wrong, the MNIST training indices they were drawn from)."""
+    data = load_mnist(DataSettings().mnist_dir)
+    order = np.random.default_rng(VALIDATION_SEED).permutation(len(data.x_train))
+    sources = np.random.default_rng(seed + 7).choice(order[VALIDATION_SIZE:], size=count, replace=False)
+    truth = data.y_train[sources].astype(np.int64)
+    given, wrong = wrong_labels(data.y_train[sources], seed)
+    path = cache / f"feedback-{population}-{count}-seed{seed}.jsonl"
+    if not path.is_file():
+        log(f"drawing {count} {population} from MNIST training digits (cached in {path})")
+        images = draw(population, data.x_train[sources], data.y_train[sources], seed=seed + 100)
+        records = []
+        for i, image in enumerate(images):
+            records.append(
+                feedback_record(
+                    id=f"{population}-{i:05d}",
+                    image=preprocess_bytes(image).image,
+                    label=int(given[i]),
+                    client=f"user-{i % CLIENTS:02d}",
+                    created_at=T0 + dt.timedelta(minutes=7 * i),
+                    original=image,
+                    model_version="champion",
+                )
+            )
+        write_jsonl(path, records)
+    return path, truth, wrong, sources.astype(np.int64)
+
+
+def evaluation_data(population: str, heldout: int, count: int, cache: Path, log: Any) -> OpenSetData:
+    """MNIST test, the population's held-out drawings of the first ``heldout`` MNIST test digits
+    (seed 0: the README's evaluation set), validation digits and non-digits that choose each
+    model's verdict thresholds, and ``3 * count`` held-out non-digit drawings."""
+    from digits.data.negatives import negative_drawings
+
+    data = load_mnist(DataSettings().mnist_dir)
+    path = cache / f"heldout-{population}-{heldout}.npz"
+    if path.is_file():
+        held = np.load(path)["x"]
+    else:
+        log(f"drawing {heldout} held-out {population} from MNIST test digits (cached in {path})")
+        held = preprocess_all(draw(population, data.x_test[:heldout], data.y_test[:heldout], seed=0))
+        np.savez_compressed(path, x=held)
+    order = np.random.default_rng(VALIDATION_SEED).permutation(len(data.x_train))
+    x_val = data.x_train[order[:VALIDATION_SIZE]]
+    _, negatives = negative_drawings(
+        count, seed=NEGATIVES_VALIDATION_SEED, split="validation", mnist_images=x_val[:count]
+    )
+    held_out = non_digit_sets(3 * count, NEGATIVES_TEST_SEED, data.x_test[heldout : heldout + count])
+    return OpenSetData(
+        validation_digits=preprocess_mnist(x_val)[..., None],
+        validation_not_digits=preprocess_all(negatives),
+        digit_sets={"mnist": preprocess_mnist(data.x_test)[..., None], population: held},
+        not_digit_sets={name: preprocess_all(drawings) for name, drawings in held_out.items()},
+        digit_labels={"mnist": data.y_test, population: data.y_test[:heldout]},
+    )
+
+
+def run_loop(
+    sizes: Sequence[int],
+    output: Path,
+    cache: Path,
+    heldout: int,
+    base: FinetuneConfig,
+    non_digits: int,
+    seed: int,
+    log: Any = print,
+) -> dict[str, Any]:
+    """The experiment of the module docstring; writes and returns the JSON result."""
+    started = time.perf_counter()
+    cache.mkdir(parents=True, exist_ok=True)
+    population, candidates = choose_population(ModelCard.for_model(base.champion))
+    log(f"population: {population} (champion's card: {candidates})")
+    largest = max(sizes)
+    pool, _truth, wrong, sources = users_feedback(population, largest, seed, cache, log)
+    records = read_jsonl(pool)
+    evaluation = evaluation_data(population, heldout, non_digits, cache, log)
+    replay = replay_data(base.mnist_dir, base.replay_mnist, base.replay_not_a_digit, base.seed, exclude=sources)
+    log(f"data ready in {time.perf_counter() - started:.0f} s")
+
+    runs: list[dict[str, Any]] = []
+    champion: dict[str, float] = {}
+    champion_cache: dict[str, dict[str, float]] = {}
+    plan = [(n, "agreement") for n in sorted(sizes)] + [(largest, "none")]
+    with tempfile.TemporaryDirectory() as tmp:
+        for n, label_filter in plan:
+            export = cache / f"feedback-{population}-{n}of{largest}-seed{seed}.jsonl"
+            if not export.is_file():
+                lines = pool.read_text().splitlines(keepends=True)[:n]
+                export.write_text("".join(lines))
+            config = replace(
+                base,
+                feedback=export,
+                label_filter=label_filter,  # type: ignore[arg-type]
+                models_dir=Path(tmp) / f"models-{n}-{label_filter}",
+                work_dir=cache / "runs",
+                promote=True,
+                export=False,
+                track=False,
+                command=portable_command("digits.finetune.loop", []),
+            )
+            t0 = time.perf_counter()
+            result = run_finetune(config, evaluation, replay, log=log, champion_cache=champion_cache)
+            ids = {r.id: i for i, r in enumerate(records[:n])}
+            train_ids = [r.id for r in result.split.train]
+            train_wrong = [i for i in train_ids if wrong[ids[i]]]
+            train_right = [i for i in train_ids if not wrong[ids[i]]]
+            champion = result.scores["champion"]
+            challenger = result.scores["challenger"]
+            error_before, error_after = 1 - champion[population], 1 - challenger[population]
+            runs.append(
+                {
+                    "feedback": n,
+                    "label_filter": label_filter,
+                    "wrong_labels": int(wrong[:n].sum()),
+                    "split": result.split.sizes(),
+                    "split_by": result.split.by,
+                    "train_wrong_labels": len(train_wrong),
+                    "wrong_labels_filtered": sum(i not in result.kept for i in train_wrong),
+                    "right_labels_filtered": sum(i not in result.kept for i in train_right),
+                    "kept": len(result.kept),
+                    "feedback_repeat": result.card.finetune.feedback_repeat if result.card.finetune else None,
+                    "challenger": challenger,
+                    "population_error": round(error_after, 5),
+                    "population_error_reduction": round(1 - error_after / error_before, 4) if error_before else None,
+                    "mnist_change": round(challenger["mnist"] - champion["mnist"], 5),
+                    "promoted": result.promoted,
+                    "reason": result.reason,
+                    "seconds": round(time.perf_counter() - t0, 1),
+                }
+            )
+            log(f"{n} records, filter {label_filter}: {json.dumps(runs[-1])}")
+
+    main_runs = [r for r in runs if r["label_filter"] == "agreement"]
+    at_largest = next(r for r in main_runs if r["feedback"] == largest)
+    result_json: dict[str, Any] = {
+        "population": population,
+        "candidates": candidates,
+        "champion": portable_path(base.champion),
+        "champion_scores": champion,
+        "champion_population_error": round(1 - champion[population], 5),
+        "heldout": {"population": heldout, "mnist": len(evaluation.digit_labels["mnist"])},
+        "wrong_label_share": 0.1,
+        "clients": CLIENTS,
+        "config": {
+            "epochs": base.epochs,
+            "learning_rate": base.learning_rate,
+            "batch_size": base.batch_size,
+            "replay_mnist": replay.mnist_images,
+            "replay_not_a_digit": len(replay.x) - replay.mnist_images,
+            "feedback_share": base.feedback_share,
+            "min_label_probability": base.min_label_probability,
+            "mnist_tolerance": base.mnist_tolerance,
+            "seed": base.seed,
+        },
+        "runs": runs,
+        "target": {
+            "population_error_reduction_at": largest,
+            "required": 0.30,
+            "measured": at_largest["population_error_reduction"],
+            "mnist_change": at_largest["mnist_change"],
+            "mnist_tolerance": base.mnist_tolerance,
+            "met": bool(
+                (at_largest["population_error_reduction"] or 0) >= 0.30
+                and at_largest["mnist_change"] >= -base.mnist_tolerance - 1e-12
+            ),
+        },
+        "seconds": round(time.perf_counter() - started, 1),
+        "machine": _machine(),
+        "date": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        "command": portable_command("digits.finetune.loop", None),
+    }
+    output.parent.mkdir(parents=True, exist_ok=True)
+    output.write_text(json.dumps(result_json, indent=2) + "\n")
+    log(f"wrote {output} in {result_json['seconds']:.0f} s")
+    return result_json
+
+
+def _machine() -> str:
+    import os
+    import platform
+
+    return f"{platform.machine()}, {os.cpu_count()} CPU cores"
+
+
+def main(argv: list[str] | None = None) -> int:
+    settings = DataSettings()
+    d = FinetuneConfig(feedback=Path("unused.jsonl"))
+    parser = argparse.ArgumentParser(prog="python -m digits.finetune.loop", description=__doc__.split("\n")[0])
+    parser.add_argument("--sizes", type=int, nargs="+", default=[100, 300, 1000], help="feedback records per run")
+    parser.add_argument("--heldout", type=int, default=1000, help="held-out drawings of the population")
+    parser.add_argument("--non-digits", type=int, default=300, help="validation non-digits (3x held out)")
+    parser.add_argument("--output", type=Path, default=DEFAULT_OUTPUT)
+    parser.add_argument("--cache", type=Path, default=DEFAULT_CACHE)
+    parser.add_argument("--champion", type=Path, default=settings.model_path)
+    # Sized so that four fine-tunes fit in well under 30 minutes on 2 shared cores.
+    parser.add_argument("--epochs", type=int, default=2)
+    parser.add_argument("--learning-rate", type=float, default=2e-4)
+    parser.add_argument("--replay-mnist", type=int, default=8000)
+    parser.add_argument("--replay-not-a-digit", type=int, default=1000)
+    parser.add_argument("--feedback-share", type=float, default=0.25)
+    parser.add_argument("--seed", type=int, default=0)
+    args = parser.parse_args(argv)
+    base = replace(
+        d,
+        champion=args.champion,
+        epochs=args.epochs,
+        learning_rate=args.learning_rate,
+        replay_mnist=args.replay_mnist,
+        replay_not_a_digit=args.replay_not_a_digit,
+        feedback_share=args.feedback_share,
+    )
+    run_loop(args.sizes, args.output, args.cache, args.heldout, base, args.non_digits, args.seed)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
