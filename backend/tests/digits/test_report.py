@@ -29,6 +29,7 @@ HEADINGS = (
     "## Robustness to shifted, smaller and rotated drawings",
     "## Beyond MNIST",
     "## Open world: what is not a digit",
+    "## Feedback and retraining",
 )
 ABSOLUTE_PATH = re.compile(r"(?<![\w.~-])/[\w.-]+/")
 """A path of the machine, e.g. ``/tmp/x/`` or ``/work/main/``: a ``/`` that starts a word, then a ``/``."""
@@ -135,3 +136,52 @@ def test_report_on_a_small_subset(tmp_path: Path, mnist_dir: Path) -> None:
     for name in written:
         assert (output / name).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     assert lines and lines[-1].startswith("wrote")
+
+
+def _loop_result() -> dict[str, object]:
+    """A result of ``python -m digits.finetune.loop`` in its shape (figures made up for the rendering)."""
+
+    def run(n: int, label_filter: str, error: float, mnist: float) -> dict[str, object]:
+        return {
+            "feedback": n, "label_filter": label_filter, "wrong_labels": n // 10, "kept": n // 2,
+            "train_wrong_labels": n // 20, "wrong_labels_filtered": n // 25, "population_error": error,
+            "population_error_reduction": 1 - error / 0.064, "mnist_change": mnist - 0.9955,
+            "challenger": {"mnist": mnist, "photos": 1 - error}, "promoted": n > 100,
+        }  # fmt: skip
+
+    return {
+        "population": "photos", "candidates": {"photos": 0.936, "strokes-28px": 0.98},
+        "champion_scores": {"mnist": 0.9955, "photos": 0.936}, "champion_population_error": 0.064,
+        "heldout": {"population": 1000, "mnist": 10000}, "clients": 20, "seconds": 900.0,
+        "machine": "x86_64, 2 CPU cores",
+        "config": {"epochs": 2, "learning_rate": 0.0002, "replay_mnist": 8000, "replay_not_a_digit": 1000},
+        "runs": [
+            run(100, "agreement", 0.06, 0.9954), run(1000, "agreement", 0.04, 0.9952), run(1000, "none", 0.05, 0.9950)
+        ],
+        "target": {"population_error_reduction_at": 1000, "required": 0.3, "measured": 0.375, "mnist_change": -0.0003,
+                   "mnist_tolerance": 0.0005, "met": True},
+        "command": "python -m digits.finetune.loop",
+    }  # fmt: skip
+
+
+def test_feedback_section_reads_the_loop_result(tmp_path: Path) -> None:
+    from digits.report.figures import FigureWriter
+    from digits.report.sections.feedback import feedback_section
+
+    figures = FigureWriter(tmp_path)
+    missing = feedback_section(figures, tmp_path / "none.json")
+    assert missing.result is None and missing.figure is None and not figures.written
+    path = tmp_path / "feedback_loop.json"
+    path.write_text(json.dumps(_loop_result()))
+    context = feedback_section(figures, path)
+    assert context.figure == "feedback_learning_curve.png" and (tmp_path / context.figure).is_file()
+    assert [r["feedback"] for r in context.runs] == [100, 1000] and context.unfiltered is not None
+    text = (
+        environment()
+        .from_string(
+            (files("digits.report") / "templates" / TEMPLATE).read_text().split("## Feedback and retraining")[1]
+        )
+        .render(feedback=context)
+    )
+    assert "**photos**" in text and "| 1,000 | 500 (40 / 50) | 4.00 % | 37.50 % | 99.52 % | -0.03 pt | yes |" in text
+    assert "1,000, no label filter" in text and "**met**" in text and "feedback_learning_curve.png" in text
