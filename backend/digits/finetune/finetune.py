@@ -38,8 +38,9 @@ from typing import Any, Literal
 import numpy as np
 from numpy.typing import NDArray
 
-from digits.cards import FineTuning, ModelCard, portable_command, portable_path
+from digits.cards import Evaluations, FineTuning, ModelCard, OpenSet, portable_command, portable_path
 from digits.data.mnist import load_mnist
+from digits.engines.base import Engine
 from digits.evaluation.open_set import VALIDATION_SEED, VALIDATION_SIZE, OpenSetData
 from digits.finetune.noise import DEFAULT_MIN_LABEL_PROBABILITY, agreement_filter
 from digits.finetune.records import FeedbackRecord, read_jsonl
@@ -258,21 +259,20 @@ def predict(model: Any, x: NDArray[np.float32], batch_size: int = 500) -> NDArra
     return np.concatenate(parts).astype(np.float32)
 
 
-def evaluate_feedback(engine_path: Path, x: NDArray[np.float32], targets: NDArray[np.int64]) -> dict[str, float]:
-    """``{FEEDBACK_TEST: accuracy}`` of a ``.keras`` model on held-out feedback (the most probable class
-    against the label, 10 = not a digit), or ``{}`` when there is none."""
+def evaluate_feedback(engine: Engine, x: NDArray[np.float32], targets: NDArray[np.int64]) -> dict[str, float]:
+    """``{FEEDBACK_TEST: accuracy}`` of a model on held-out feedback (the most probable class against
+    the label, 10 = not a digit), or ``{}`` when there is none."""
     if len(x) == 0:
         return {}
     from digits.engines.base import predict_batched
-    from digits.engines.keras_engine import KerasEngine
 
-    probabilities = predict_batched(KerasEngine(engine_path).predict_proba, x)
+    probabilities = predict_batched(engine.predict_proba, x)
     return {FEEDBACK_TEST: round(float((probabilities.argmax(axis=1) == targets).mean()), 5)}
 
 
 def evaluate(
-    engine_path: Path, data: OpenSetData, feedback_x: NDArray[np.float32], feedback_t: NDArray[np.int64], command: str
-) -> tuple[dict[str, float], Any]:
+    engine: Engine, data: OpenSetData, feedback_x: NDArray[np.float32], feedback_t: NDArray[np.int64], command: str
+) -> tuple[dict[str, float], OpenSet]:
     """Score one model: every digit set of ``data`` (the digit answered), the non-digit sets (share
     refused at thresholds chosen on ``data``'s validation part), and the held-out feedback (the most
     probable class against the label; absent when there is none).
@@ -280,11 +280,9 @@ def evaluate(
     Returns:
         (set -> score in [0, 1], the :class:`digits.cards.OpenSet` chosen).
     """
-    from digits.engines.keras_engine import KerasEngine
     from digits.evaluation.metrics import score
     from digits.evaluation.open_set import calibrate
 
-    engine = KerasEngine(engine_path)
     scores = {
         name: round(score(engine.predict_proba, x, data.digit_labels[name]), 5)
         for name, x in data.digit_sets.items()
@@ -292,7 +290,7 @@ def evaluate(
     }
     open_set = calibrate(engine, data, 0.01, 0.01, command)
     scores.update({k: v for k, v in open_set.refused.items() if k.startswith("not-digits-")})
-    return {**scores, **evaluate_feedback(engine_path, feedback_x, feedback_t)}, open_set
+    return {**scores, **evaluate_feedback(engine, feedback_x, feedback_t)}, open_set
 
 
 def fit(
@@ -379,6 +377,7 @@ def run_finetune(
         digits.finetune.records.FeedbackFormatError: a line of the export is not a record.
         ValueError: no training record is left after the split and the filter.
     """
+    from digits.engines.keras_engine import KerasEngine
     from digits.evaluation.open_set import build_data
     from digits.training import tracking
 
@@ -450,12 +449,12 @@ def run_finetune(
         fx, ft = _inputs(test_records), _targets(test_records)
         command = config.command or portable_command("digits.finetune", [])
         if champion_cache:
-            champion_scores = {**champion_cache["scores"], **evaluate_feedback(config.champion, fx, ft)}
+            champion_scores = {**champion_cache["scores"], **evaluate_feedback(KerasEngine(config.champion), fx, ft)}
         else:
-            champion_scores, _ = evaluate(config.champion, evaluation, fx, ft, command)
+            champion_scores, _ = evaluate(KerasEngine(config.champion), evaluation, fx, ft, command)
             if champion_cache is not None:
                 champion_cache["scores"] = {k: v for k, v in champion_scores.items() if k != FEEDBACK_TEST}
-        challenger_scores, open_set = evaluate(challenger, evaluation, fx, ft, command)
+        challenger_scores, open_set = evaluate(KerasEngine(challenger), evaluation, fx, ft, command)
         scores = {"champion": champion_scores, "challenger": challenger_scores}
         promoted, reason = decide(champion_scores, challenger_scores, config.mnist_tolerance)
         log(f"{'promote' if promoted else 'keep the champion'}: {reason}")
@@ -479,10 +478,16 @@ def run_finetune(
         card.save(ModelCard.path_for(challenger))
         files = [challenger]
         if config.export or (promoted and config.promote):  # a promoted model is served by its LiteRT export
+            from digits.engines.litert_engine import LiteRTEngine
             from digits.training.export_litert import export_with_cards
 
             x_test = evaluation.digit_sets["mnist"]
-            export_with_cards(challenger, x_test, evaluation.digit_labels["mnist"], command)
+            for exported in export_with_cards(challenger, x_test, evaluation.digit_labels["mnist"], command):
+                # Each export is served with its own card: its own verdict thresholds and figures.
+                path = run_dir / f"{exported.name}.tflite"
+                sets, thresholds = evaluate(LiteRTEngine(path), evaluation, fx, ft, command)
+                digit_sets = {k: v for k, v in sets.items() if not k.startswith("not-digits-")}
+                ModelCard.amend(path, open_set=thresholds, evaluations=Evaluations(sets=digit_sets, command=command))
             files = [run_dir / name for name in SERVED_FILES if (run_dir / name).is_file()]
         if promoted and config.promote:
             _promote(files, config.models_dir, run_dir / "previous")
@@ -503,7 +508,7 @@ def _card(
     history: dict[str, list[float]],
     training_seconds: float,
     scores: dict[str, dict[str, float]],
-    open_set: Any,
+    open_set: OpenSet,
     split: FeedbackSplit,
     kept: list[FeedbackRecord],
     usable: list[FeedbackRecord],
@@ -518,7 +523,6 @@ def _card(
     import keras
     import tensorflow as tf
 
-    from digits.cards import Evaluations
     from digits.engines.base import model_version
     from digits.training.train import continue_stages, sha256_file
 

@@ -220,6 +220,10 @@ def test_finetune_a_tiny_model_on_a_tiny_export(mnist: Mnist, tmp_path: Path) ->
     assert card.finetune.filtered_out == result.split.sizes()["train"] - len(result.kept)
     assert card.open_set is not None and card.evaluations is not None and FEEDBACK_TEST in card.evaluations.sets
     assert card.history is not None and len(card.history["loss"]) == 2
+    for export in ("cnn_litert", "cnn_litert_dynamic"):  # served with their own thresholds
+        exported = ModelCard.load(tmp_path / "models" / f"{export}.json")
+        assert exported.open_set is not None and exported.evaluations is not None
+        assert exported.source_model_sha256 == card.model_sha256
     assert str(tmp_path) not in card.model_dump_json()  # no machine path in the card
     assert {p.name: p.read_bytes() for p in DEFAULT_MODELS_DIR.iterdir() if p.is_file()} == committed
 
