@@ -5,15 +5,18 @@ from __future__ import annotations
 
 import argparse
 import json
+import sys
 from pathlib import Path
 
 from digits.cards import portable_command
 from digits.finetune.finetune import DEFAULT_WORK_DIR, FinetuneConfig, run_finetune
+from digits.finetune.records import FeedbackFormatError
 from digits.settings import DataSettings
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Command-line entry point; returns the exit status (0 whether promoted or not)."""
+    """Command-line entry point; returns the exit status: 0 whether promoted or not, 1 when there is
+    nothing to fine-tune on (no export, a bad line, no record left after the split and filter)."""
     settings = DataSettings()
     d = FinetuneConfig(feedback=Path("export.jsonl"))
     parser = argparse.ArgumentParser(
@@ -64,7 +67,11 @@ def main(argv: list[str] | None = None) -> int:
         track=not args.no_track,
         command=portable_command("digits.finetune", argv),
     )
-    result = run_finetune(config)
+    try:
+        result = run_finetune(config)
+    except (FileNotFoundError, FeedbackFormatError, ValueError) as exc:
+        print(f"python -m digits.finetune: {exc}", file=sys.stderr)
+        return 1
     print(json.dumps({"promoted": result.promoted, "reason": result.reason, "scores": result.scores}, indent=2))
     print(f"wrote {result.challenger} and its card")
     return 0

@@ -168,7 +168,9 @@ def test_promotion_rule_both_ways() -> None:
 
 
 @pytest.mark.slow
-def test_finetune_a_tiny_model_on_a_tiny_export(mnist: Mnist, tmp_path: Path) -> None:
+def test_finetune_a_tiny_model_on_a_tiny_export(
+    mnist: Mnist, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     """The whole command: split, filter, fine-tune an untrained MLP, evaluate, promote into a temporary
     models folder, export, log and register in a temporary MLflow store. The committed models stay."""
     import mlflow
@@ -242,6 +244,9 @@ def test_finetune_a_tiny_model_on_a_tiny_export(mnist: Mnist, tmp_path: Path) ->
 
     # The same export again, from the command line, without promotion: nothing changes in models_dir.
     before = {p.name: p.stat().st_mtime_ns for p in (tmp_path / "models").iterdir()}
-    with pytest.raises(FileNotFoundError):
-        main(["--feedback", str(export), "--champion", str(tmp_path / "missing.keras"), "--no-track"])
+    assert main(["--feedback", str(export), "--champion", str(tmp_path / "missing.keras"), "--no-track"]) == 1
+    empty = tmp_path / "empty.jsonl"
+    empty.write_text("")
+    assert main(["--feedback", str(empty), "--champion", str(champion), "--no-track", "--no-promote"]) == 1
+    assert "no feedback left" in capsys.readouterr().err
     assert {p.name: p.stat().st_mtime_ns for p in (tmp_path / "models").iterdir()} == before
