@@ -30,6 +30,14 @@ timeout, 502/503/504) goes to the next replica. The load is :mod:`benchmarks.loa
    for the other to be ready. Every prediction must be answered 200: a failed or dropped request
    fails the run (exit 1). nginx's log tells how many requests were retried on the other replica.
 
+4. **Feedback writes** (only with ``--feedback-database URL``, a PostgreSQL database of its own:
+   its ``feedback`` table is emptied first): the schema migrated by ``python -m digits.feedback.migrate``,
+   then one replica with ``DATABASE_MIGRATE_ON_START=false`` (as in Kubernetes) answering
+   ``POST /feedback`` (a 280x280 canvas with its strokes, many client ids, the rate limit lifted)
+   from ``--clients`` clients for ``--duration`` seconds: writes/s, p50/p99, the worker's and
+   PostgreSQL's CPU per write (all ``postgres`` processes of the machine, from ``/proc``) and the
+   table's bytes per stored drawing.
+
 ``--json PATH`` writes every figure. Rates depend on what else runs on the machine (printed: the
 load average); the CPU per prediction much less.
 """
@@ -56,7 +64,7 @@ from typing import Any
 import httpx
 import numpy as np
 
-from benchmarks.loadgen import LoadResult, Request, run_in_subprocess
+from benchmarks.loadgen import LoadResult, Request, http_request, run_in_subprocess
 from benchmarks.server import Server, free_port, running_server
 from benchmarks.serving import predict_request
 
@@ -391,6 +399,87 @@ def rolling_restart(nginx_port: int, ports: list[int], predict: Request, clients
     )
 
 
+def _postgres_cpu_s() -> float:
+    """CPU seconds used so far by every ``postgres`` process on this machine (``/proc``)."""
+    pids = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                if (entry / "comm").read_text().strip() == "postgres":
+                    pids.append(int(entry.name))
+            except OSError:
+                continue
+    return _process_cpu_s(pids)
+
+
+def feedback_request(canvas_png: bytes, client: int) -> Request:
+    """``POST /feedback`` of ``canvas_png`` with a drawn-looking stroke, from client number ``client``."""
+    import base64
+
+    stroke = [[float(40 + i), float(40 + 2 * i), float(16 * i)] for i in range(100)]
+    body = {
+        "image": "data:image/png;base64," + base64.b64encode(canvas_png).decode(),
+        "strokes": [stroke, stroke[::-1]],
+        "label": 7,
+        "predicted": 7,
+        "model_version": "scale-demo",
+        "probabilities": [0.01] * 7 + [0.92] + [0.01] * 2 + [0.0],
+        "canvas": {"width": 280, "height": 280},
+        "device": "mouse",
+    }
+    raw = http_request(
+        "POST", "/feedback", json.dumps(body).encode(), headers=[f"X-Digits-Client: scale-demo-client-{client:04d}"]
+    )
+    return Request(raw, frozenset({201}), kind="feedback")
+
+
+def feedback_writes(database_url: str, port: int, clients: int, duration: float) -> dict[str, Any]:
+    """One replica on PostgreSQL ``database_url`` taking ``POST /feedback`` from ``clients`` clients."""
+    import sqlalchemy
+
+    from benchmarks.server import BACKEND_DIR
+    from digits.data.mnist import load_mnist
+    from digits.data.rendering import render_canvas
+    from digits.settings import DataSettings
+
+    env = {**os.environ, "DATABASE_URL": database_url}
+    subprocess.run([sys.executable, "-m", "digits.feedback.migrate"], cwd=BACKEND_DIR, env=env, check=True)
+    engine = sqlalchemy.create_engine(database_url)
+    with engine.begin() as connection:
+        connection.execute(sqlalchemy.text("DELETE FROM feedback"))
+    canvas = render_canvas(load_mnist(DataSettings().mnist_dir).x_test[0])
+    requests = [feedback_request(canvas, client) for client in range(256)]
+    server_env = {
+        "WORKERS": "1",
+        "DATABASE_URL": database_url,
+        "DATABASE_MIGRATE_ON_START": "false",
+        "FEEDBACK_RATE_LIMIT": "1000000/second",
+    }
+    with running_server(server_env, workers=1, port=port) as server:
+        run_in_subprocess(port, requests, concurrency=clients, duration_s=min(2.0, duration / 2))  # warm-up
+        with engine.connect() as connection:
+            rows_before = connection.execute(sqlalchemy.text("SELECT count(*) FROM feedback")).scalar_one()
+            bytes_before = connection.execute(sqlalchemy.text("SELECT pg_total_relation_size('feedback')")).scalar_one()
+        server_before, postgres_before = server.cpu_s(), _postgres_cpu_s()
+        result = run_in_subprocess(port, requests, concurrency=clients, duration_s=duration)
+        server_cpu, postgres_cpu = server.cpu_s() - server_before, _postgres_cpu_s() - postgres_before
+        rss = sum(server.rss_mib().values())
+    with engine.connect() as connection:
+        rows = connection.execute(sqlalchemy.text("SELECT count(*) FROM feedback")).scalar_one()
+        size = connection.execute(sqlalchemy.text("SELECT pg_total_relation_size('feedback')")).scalar_one()
+    engine.dispose()
+    run = Run(result, server_cpu, rss_mib=rss)
+    summary = run.summary()
+    written = rows - rows_before
+    summary.update(
+        rows_written=written,
+        postgres_cpu_ms_per_write=round(postgres_cpu * 1000 / written, 3) if written else 0.0,
+        table_bytes_per_row=round((size - bytes_before) / written) if written else 0,
+        body_bytes=len(requests[0].raw),
+    )
+    return summary
+
+
 def _port_plan(base: int) -> tuple[int, list[int]]:
     if base:
         return base, [base + 1, base + 2]
@@ -404,7 +493,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--clients", type=int, default=16, help="concurrent keep-alive connections of the load")
     parser.add_argument("--duration", type=float, default=10.0, help="seconds of each measured run")
-    parser.add_argument("--repeats", type=int, default=3, help="alternations of 1 and 2 replicas")
+    parser.add_argument("--repeats", type=int, default=3, help="alternations of 1 and 2 replicas (0 to skip)")
     parser.add_argument(
         "--sweep", default="25,50,100,150,200,250,300", help="offered predictions/s of one worker ('' to skip)"
     )
@@ -413,6 +502,10 @@ def main(argv: list[str] | None = None) -> int:
         "--restart-duration", type=float, default=120.0, help="most seconds of load of the rolling restart"
     )
     parser.add_argument("--json", type=Path, help="write every figure to this file")
+    parser.add_argument("--skip-restart", action="store_true", help="no rolling restart (part 3)")
+    parser.add_argument(
+        "--feedback-database", help="postgresql+psycopg:// URL of a database of its own: measure POST /feedback"
+    )
     args = parser.parse_args(argv)
     nginx_binary()  # fail early, with the hint
     nginx_port, ports = _port_plan(args.port)
@@ -444,51 +537,72 @@ def main(argv: list[str] | None = None) -> int:
         else:
             print(f"  no step kept p99 <= {args.p99_ms:g} ms (a busy machine?)")
 
-    print(
-        f"\n2. 1 vs 2 replicas behind nginx, {args.clients} clients, {args.duration:g} s each, {args.repeats} rounds:"
-    )
-    runs = one_vs_two(nginx_port, ports, predict, args.clients, args.duration, args.repeats)
-    rates = {count: [row["rate_per_s"] for row in rows] for count, rows in runs.items()}
-    ratios = [two / one for one, two in zip(rates["1"], rates["2"], strict=True) if one]
-    figures["replicas"] = runs
-    figures["ratio_2_vs_1"] = [round(r, 2) for r in ratios]
-    print(
-        f"  1 replica  {statistics.median(rates['1']):.0f} predictions/s (median; {min(rates['1']):.0f}-"
-        f"{max(rates['1']):.0f})\n  2 replicas {statistics.median(rates['2']):.0f} predictions/s (median; "
-        f"{min(rates['2']):.0f}-{max(rates['2']):.0f})\n  2 vs 1: {statistics.median(ratios):.2f}x (median; per round "
-        + ", ".join(f"{r:.2f}" for r in ratios)
-        + ")"
-    )
+    if args.repeats:
+        print(
+            f"\n2. 1 vs 2 replicas behind nginx, {args.clients} clients, {args.duration:g} s each, "
+            f"{args.repeats} rounds:"
+        )
+        runs = one_vs_two(nginx_port, ports, predict, args.clients, args.duration, args.repeats)
+        rates = {count: [row["rate_per_s"] for row in rows] for count, rows in runs.items()}
+        ratios = [two / one for one, two in zip(rates["1"], rates["2"], strict=True) if one]
+        figures["replicas"] = runs
+        figures["ratio_2_vs_1"] = [round(r, 2) for r in ratios]
+        print(
+            f"  1 replica  {statistics.median(rates['1']):.0f} predictions/s (median; {min(rates['1']):.0f}-"
+            f"{max(rates['1']):.0f})\n  2 replicas {statistics.median(rates['2']):.0f} predictions/s (median; "
+            f"{min(rates['2']):.0f}-{max(rates['2']):.0f})\n  2 vs 1: {statistics.median(ratios):.2f}x (median; "
+            "per round " + ", ".join(f"{r:.2f}" for r in ratios) + ")"
+        )
 
-    print(
-        f"\n3. rolling restart: 2 replicas behind nginx, {args.clients} clients until both replicas are back "
-        f"(at most {args.restart_duration:g} s); one replica killed and restarted, then the other stopped "
-        "and restarted:"
-    )
-    restart = rolling_restart(nginx_port, ports, predict, args.clients, args.restart_duration)
-    summary = restart.summary()
-    figures["rolling_restart"] = summary
-    for event in summary["events"]:
-        print(f"  {event}")
-    print(
-        f"  {summary['predictions']} predictions in {summary['duration_s']:.1f} s ({summary['rate_per_s']:.0f}/s), "
-        f"statuses {summary['statuses']}, dropped {summary['dropped']}, p99 {summary['p99_ms']:.1f} ms; "
-        f"{summary['retried_on_other_replica']} retried on the other replica by nginx"
-    )
-    failed = summary["failed"]
-    print(f"  failed prediction requests: {failed}")
+    failures: list[str] = []
+    if not args.skip_restart:
+        print(
+            f"\n3. rolling restart: 2 replicas behind nginx, {args.clients} clients until both replicas are back "
+            f"(at most {args.restart_duration:g} s); one replica killed and restarted, then the other stopped "
+            "and restarted:"
+        )
+        summary = rolling_restart(nginx_port, ports, predict, args.clients, args.restart_duration).summary()
+        figures["rolling_restart"] = summary
+        for event in summary["events"]:
+            print(f"  {event}")
+        print(
+            f"  {summary['predictions']} predictions in {summary['duration_s']:.1f} s "
+            f"({summary['rate_per_s']:.0f}/s), statuses {summary['statuses']}, dropped {summary['dropped']}, "
+            f"p99 {summary['p99_ms']:.1f} ms; {summary['retried_on_other_replica']} retried on the other replica "
+            "by nginx"
+        )
+        print(f"  failed prediction requests: {summary['failed']}")
+        if not summary["restarts_within_load"]:
+            failures.append("the load ended before both replicas were back: raise --restart-duration")
+        if summary["failed"] or not summary["predictions"]:
+            failures.append("a prediction request failed during the rolling restart")
+
+    if args.feedback_database:
+        print(
+            f"\n4. POST /feedback on PostgreSQL: 1 replica, {args.clients} clients, {args.duration:g} s "
+            "(the feedback table is emptied first):"
+        )
+        writes = feedback_writes(args.feedback_database, ports[0], args.clients, args.duration)
+        figures["feedback"] = writes
+        print(
+            f"  {writes['rate_per_s']:.0f} writes/s  p50 {writes['p50_ms']:.1f} ms  p99 {writes['p99_ms']:.1f} ms  "
+            f"statuses {writes['statuses']}, dropped {writes['dropped']}; {writes['rows_written']} rows written\n"
+            f"  CPU per write: worker {writes['server_cpu_ms_per_prediction']:.2f} ms, PostgreSQL "
+            f"{writes['postgres_cpu_ms_per_write']:.2f} ms; {writes['table_bytes_per_row']} bytes of table per "
+            f"drawing (request body {writes['body_bytes']} bytes)"
+        )
+        if writes["failed"]:
+            failures.append("a feedback write failed")
     figures["load_average_end"] = round(os.getloadavg()[0], 2)
     print(f"\nload average {os.getloadavg()[0]:.2f} at the end (1 min; other jobs share these cores)")
     if args.json:
         args.json.parent.mkdir(parents=True, exist_ok=True)
         args.json.write_text(json.dumps(figures, indent=2) + "\n")
-    if not summary["restarts_within_load"]:
-        print("FAIL: the load ended before both replicas were back: raise --restart-duration")
+    for failure in failures:
+        print(f"FAIL: {failure}")
+    if failures:
         return 1
-    if failed or restart.result.requests == 0:
-        print("FAIL: a prediction request failed during the rolling restart")
-        return 1
-    print("PASS: no failed prediction request during the rolling restart")
+    print("PASS" + ("" if args.skip_restart else ": no failed prediction request during the rolling restart"))
     return 0
 
 
