@@ -446,7 +446,7 @@ def feedback_writes(database_url: str, port: int, clients: int, duration: float)
     subprocess.run([sys.executable, "-m", "digits.feedback.migrate"], cwd=BACKEND_DIR, env=env, check=True)
     engine = sqlalchemy.create_engine(database_url)
     with engine.begin() as connection:
-        connection.execute(sqlalchemy.text("DELETE FROM feedback"))
+        connection.execute(sqlalchemy.text("TRUNCATE feedback"))
     canvas = render_canvas(load_mnist(DataSettings().mnist_dir).x_test[0])
     requests = [feedback_request(canvas, client) for client in range(256)]
     server_env = {
