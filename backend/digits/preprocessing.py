@@ -202,6 +202,17 @@ def _to_ink_array(img: Image.Image) -> tuple[NDArray[np.float32], bool]:
     return gray.astype(np.float32, copy=False), inverted
 
 
+def to_ink(img: Image.Image) -> tuple[NDArray[np.float32], bool]:
+    """Steps 1-3 of :func:`preprocess`: any Pillow image to white ink on black.
+
+    Returns:
+        (H, W) float32 in [0, 1], white ink on black (uneven light flattened), and whether the
+        input had dark ink on a light background. :func:`normalize_array` takes it from there;
+        :mod:`digits.numbers` cuts a written number into digits on it first.
+    """
+    return _to_ink_array(img)
+
+
 def _levels_to_ink(levels: NDArray[np.uint8]) -> tuple[NDArray[np.float32], bool]:
     """:func:`_to_ink_array` of opaque 8-bit gray levels: ``levels / 255``, inverted when the
     border is light, through a 256-entry table (one pass over the image)."""
@@ -452,5 +463,6 @@ __all__ = [
     "preprocess",
     "preprocess_bytes",
     "preprocess_mnist",
+    "to_ink",
     "to_png",
 ]

@@ -56,7 +56,8 @@ def photo_of_digit(digit: NDArray[np.uint8], rng: np.random.Generator, *, orient
     """One digit photographed on paper (the module's recipe).
 
     Args:
-        digit: (28, 28) uint8, white digit (255) on black (0), as MNIST.
+        digit: (28, 28) uint8, white digit (255) on black (0), as MNIST; or any (h, w) drawing
+            (a written number), placed keeping its aspect.
         rng: the random source.
         orientation: EXIF orientation to store (1 upright without a tag, 3, 6 or 8);
             ``None`` draws it (:data:`EXIF_SHARE` of photos rotated).
@@ -74,12 +75,16 @@ def photo_of_digit(digit: NDArray[np.uint8], rng: np.random.Generator, *, orient
     grain = rng.standard_normal((height, width), dtype=np.float32) * np.float32(rng.uniform(1.5, 5))
     paper = (blotch + grain)[..., None] + base
     # Ink: the digit at 30-65 % of the shorter side, dark blue-black or graphite.
+    # (A wider drawing, a written number, keeps its aspect and at most 80 % of the width.)
+    aspect = digit.shape[1] / digit.shape[0]
     side = int(min(width, height) * rng.uniform(0.3, 0.65))
+    side = max(1, min(side, int(width * 0.8 / aspect)))
+    side_w = max(1, round(side * aspect))
     ink_mask = np.zeros((height, width), dtype=np.float32)
-    big = np.asarray(Image.fromarray(digit, mode="L").resize((side, side), Image.Resampling.BICUBIC), np.float32)
+    big = np.asarray(Image.fromarray(digit, mode="L").resize((side_w, side), Image.Resampling.BICUBIC), np.float32)
     top = int(rng.integers(int(height * 0.1), max(int(height * 0.1) + 1, height - side - int(height * 0.1))))
-    left = int(rng.integers(int(width * 0.1), max(int(width * 0.1) + 1, width - side - int(width * 0.1))))
-    ink_mask[top : top + side, left : left + side] = np.clip(big / 255.0, 0, 1)[: height - top, : width - left]
+    left = int(rng.integers(int(width * 0.1), max(int(width * 0.1) + 1, width - side_w - int(width * 0.1))))
+    ink_mask[top : top + side, left : left + side_w] = np.clip(big / 255.0, 0, 1)[: height - top, : width - left]
     ink_mask *= rng.uniform(0.75, 1.0)
     ink_colour = (rng.uniform(15, 70) + np.array([0.0, rng.uniform(0, 10), rng.uniform(0, 35)])).astype(np.float32)
     pixels = paper + (ink_colour - paper) * ink_mask[..., None]

@@ -1,0 +1,189 @@
+"""digits.numbers: strokes grouped into digits, pixels cut into digits, numbers read in one call."""
+
+from __future__ import annotations
+
+import io
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from digits.data.mnist import Mnist
+from digits.engines import Engine
+from digits.numbers import StrokesError, TooManyDigitsError, as_arrays, rasterise, read_image, read_strokes, synthetic
+from digits.numbers.reader import image_pieces
+from digits.numbers.segmentation import components, cut_candidates, ink_levels
+from digits.numbers.strokes import group_strokes
+from digits.preprocessing import EmptyImageError
+from digits.verdict import Thresholds
+
+
+@pytest.fixture(scope="module")
+def limits(engine: Engine) -> Thresholds:
+    calibrated = engine.card.open_set
+    assert calibrated is not None
+    return Thresholds(calibrated.not_a_digit_threshold, calibrated.uncertain_threshold)
+
+
+def line(x0: float, y0: float, x1: float, y1: float, t0: float = 0.0, n: int = 12) -> list[list[float]]:
+    return [[x0 + (x1 - x0) * k / (n - 1), y0 + (y1 - y0) * k / (n - 1), t0 + 10.0 * k] for k in range(n)]
+
+
+def test_strokes_of_a_4_a_5_and_a_1_make_three_digits_in_order() -> None:
+    four = [line(100, 10, 80, 70, 0), line(80, 70, 140, 70, 200), line(125, 30, 125, 110, 400)]
+    five = [line(230, 10, 200, 10, 3000), line(200, 10, 195, 55, 3200), line(195, 55, 240, 100, 3400)]
+    one = [line(20, 10, 20, 110, 1000)]  # written between them in time, leftmost in place
+    arrays = as_arrays([*four, *one, *five])
+    assert group_strokes(arrays, 16.0) == [[3], [0, 1, 2], [4, 5, 6]]
+
+
+def test_a_stroke_drawn_at_once_after_its_digit_joins_it_on_a_smaller_overlap() -> None:
+    body = line(0, 0, 100, 100, 0)
+    late = line(70, 0, 150, 0, 5000)  # overlaps the body by 40 % of its width, long after
+    assert len(group_strokes(as_arrays([body, late]), 4.0)) == 2
+    soon = line(70, 0, 150, 0, 200)
+    assert group_strokes(as_arrays([body, soon]), 4.0) == [[0, 1]]
+
+
+def test_strokes_without_times_take_their_order_and_bad_points_are_refused() -> None:
+    arrays = as_arrays([[[0, 0], [5, 5]], [], [[9, 9]]])
+    assert [a.shape for a in arrays] == [(2, 3), (1, 3)]
+    assert arrays[1][0, 2] > arrays[0][-1, 2]
+    with pytest.raises(StrokesError) as bad:
+        as_arrays([[[0, 0, 0, 0]]])
+    assert bad.value.code == "invalid_strokes"
+    with pytest.raises(StrokesError) as nan:
+        as_arrays([[[0, float("nan")]]])
+    assert nan.value.code == "invalid_strokes"
+    with pytest.raises(StrokesError) as empty:
+        as_arrays([[], []])
+    assert empty.value.code == "empty_image"
+
+
+def test_rasterise_paints_a_continuous_line_with_the_brush_width() -> None:
+    raster = rasterise(as_arrays([[[10, 10], [10, 60]]]), brush_width=10.0)
+    assert raster.scale == 1.0
+    column = raster.ink[:, raster.ink.shape[1] // 2]
+    assert (column > 0.5).sum() >= 50  # unbroken from end to end
+    row = raster.ink[raster.ink.shape[0] // 2]
+    assert 9 <= (row > 0.5).sum() <= 12
+    # A tall drawing is painted smaller, and its boxes map back to canvas pixels.
+    tall = rasterise(as_arrays([[[0, 0], [0, 1000]]]), brush_width=20.0)
+    assert tall.ink.shape[0] <= 100 and tall.scale < 0.1
+    x, y, _, h = tall.to_canvas((0, 0, tall.ink.shape[1], tall.ink.shape[0]))
+    assert x <= -20 and y <= -20 and h >= 1040
+
+
+def test_a_5_with_a_detached_flag_is_one_piece_and_two_digits_apart_are_two() -> None:
+    ink = np.zeros((120, 300), np.float32)
+    ink[20:24, 30:80] = 1.0  # the flag
+    ink[30:100, 30:36] = 1.0  # the body (apart from the flag)
+    ink[60:64, 30:80] = 1.0
+    ink[60:100, 76:80] = 1.0
+    ink[20:100, 200:206] = 1.0  # a 1, far away
+    pieces = components(ink)
+    assert len(pieces) == 2
+    assert pieces[0].box == (29, 19, 52, 82) and pieces[1].box[0] == 199
+
+
+def test_specks_far_from_the_digits_are_dropped_and_blank_images_refused() -> None:
+    ink = np.zeros((120, 300), np.float32)
+    ink[20:100, 100:106] = 1.0
+    ink[5, 290] = 1.0
+    assert len(components(ink)) == 1
+    with pytest.raises(EmptyImageError):
+        ink_levels(np.full((50, 50), 0.5, np.float32))
+
+
+def test_cut_candidates_split_a_wide_piece_into_two_inked_halves(mnist: Mnist) -> None:
+    sample = synthetic.number_set(
+        synthetic.mnist_source(mnist.x_test[:50], mnist.y_test[:50]), "touching", [2], seed=5
+    )[0]
+    pieces, _ = image_pieces(Image.open(io.BytesIO(sample.image)))
+    widest = max(pieces, key=lambda p: p.aspect)
+    candidates = cut_candidates(widest)
+    assert candidates
+    for left, right in candidates:
+        assert left.box[0] < right.box[0]
+        assert left.ink.max() > 0.2 and right.ink.max() > 0.2
+
+
+def exact_share(samples: list[synthetic.NumberSample], read: object) -> float:
+    return float(np.mean([read(s).number == s.label for s in samples]))  # type: ignore[operator]
+
+
+def test_separated_numbers_from_mnist_are_read_from_pixels(mnist: Mnist, engine: Engine, limits: Thresholds) -> None:
+    source = synthetic.mnist_source(mnist.x_test[:500], mnist.y_test[:500])
+    samples = synthetic.number_set(source, "separated", [1, 2, 3, 4, 4, 4, 5, 6, 7, 8] * 2, seed=11)
+
+    def read(sample: synthetic.NumberSample) -> object:
+        return read_image(Image.open(io.BytesIO(sample.image)), engine.predict_proba, limits, max_digits=12)
+
+    assert exact_share(samples, read) >= 0.8
+    reading = read(samples[3])
+    assert len(reading.digits) == 4  # type: ignore[attr-defined]
+    for digit, (x, y, w, h) in zip(reading.digits, samples[3].boxes, strict=True):  # type: ignore[attr-defined]
+        bx, by, bw, bh = digit.box
+        assert abs(bx - x) <= 4 and abs(by - y) <= 4 and abs(bw - w) <= 8 and abs(bh - h) <= 8
+        assert digit.image.shape == (28, 28)
+
+
+def test_touching_numbers_are_split_by_the_classifier(mnist: Mnist, engine: Engine, limits: Thresholds) -> None:
+    source = synthetic.mnist_source(mnist.x_test[:500], mnist.y_test[:500])
+    samples = synthetic.number_set(source, "touching", [4] * 20, seed=12)
+
+    def read(sample: synthetic.NumberSample) -> object:
+        return read_image(Image.open(io.BytesIO(sample.image)), engine.predict_proba, limits, max_digits=12)
+
+    assert exact_share(samples, read) >= 0.6
+
+
+def test_numbers_drawn_as_strokes_are_read_from_the_strokes(mnist: Mnist, engine: Engine, limits: Thresholds) -> None:
+    source = synthetic.strokes_source(mnist.x_test[:100], mnist.y_test[:100])
+    samples = synthetic.number_set(source, "separated", [4] * 12, seed=13)
+    assert all(s.strokes for s in samples)
+
+    def read(sample: synthetic.NumberSample) -> object:
+        assert sample.strokes is not None
+        return read_strokes(as_arrays(sample.strokes), sample.brush_width, engine.predict_proba, limits, max_digits=12)
+
+    assert exact_share(samples, read) >= 0.6
+
+
+def test_too_many_digits_are_refused(mnist: Mnist, engine: Engine, limits: Thresholds) -> None:
+    source = synthetic.mnist_source(mnist.x_test[:50], mnist.y_test[:50])
+    sample = synthetic.number_set(source, "separated", [5], seed=14)[0]
+    with pytest.raises(TooManyDigitsError):
+        read_image(Image.open(io.BytesIO(sample.image)), engine.predict_proba, limits, max_digits=3)
+
+
+def test_a_piece_that_is_not_a_digit_is_reported_but_left_out_of_the_number(
+    mnist: Mnist, engine: Engine, limits: Thresholds
+) -> None:
+    digits = [mnist.x_test[i] for i in range(3)]  # 7, 2, 1
+    hash_mark = np.zeros((28, 28), np.uint8)
+    for k in (9, 18):
+        hash_mark[3:25, k - 1 : k + 2] = 255
+        hash_mark[k - 1 : k + 2, 3:25] = 255
+    canvas = np.zeros((60, 4 * 45 + 20), np.uint8)
+    for k, image in enumerate([digits[0], hash_mark, digits[1], digits[2]]):
+        big = np.asarray(Image.fromarray(image).resize((40, 40), Image.Resampling.BILINEAR))
+        canvas[10:50, 10 + 45 * k : 50 + 45 * k] = np.maximum(canvas[10:50, 10 + 45 * k : 50 + 45 * k], big)
+    reading = read_image(Image.fromarray(255 - canvas), engine.predict_proba, limits, max_digits=12)
+    assert [d.verdict == "not_a_digit" for d in reading.digits] == [False, True, False, False]
+    assert reading.number == "721"
+    assert 0.0 < reading.confidence <= 1.0
+
+
+def test_synthetic_layouts_and_the_stroke_tracer() -> None:
+    square = np.zeros((28, 28), np.uint8)
+    square[6:22, 6:22] = 255
+    square[9:19, 9:19] = 0
+    from digits.data.rendering import skeleton_points
+
+    strokes = synthetic.trace_strokes(skeleton_points(square))
+    assert strokes and sum(len(s) for s in strokes) >= 20
+    with pytest.raises(ValueError, match="layout"):
+        synthetic.number_set(
+            synthetic.DigitSource("x", np.zeros((1, 28, 28), np.uint8), np.zeros(1, np.uint8)), "diagonal", [1]
+        )
