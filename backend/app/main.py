@@ -15,7 +15,7 @@ from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 
 from app.api.deps import get_engines
-from app.api.routes import batch, metrics, recognition, service, upload
+from app.api.routes import batch, metrics, numbers, recognition, service, upload
 from app.core.config import Settings, get_settings
 from app.core.errors import JsonPayloadTooLarge, install_error_handlers
 from app.core.observability import MODEL_INFO, REQUEST_ID_HEADER, RequestContextMiddleware, configure_logging
@@ -77,6 +77,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(recognition.router, max_body_size=settings.max_body_bytes)
     app.include_router(upload.router, max_body_size=settings.max_upload_bytes)
     app.include_router(batch.router, max_body_size=settings.max_batch_body_bytes)
+    app.include_router(numbers.router, max_body_size=settings.max_body_bytes)
+    app.include_router(numbers.upload_router, max_body_size=settings.max_upload_bytes)
     if settings.metrics:
         app.include_router(metrics.router)
     app.add_middleware(JsonPayloadTooLarge)

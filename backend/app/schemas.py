@@ -4,34 +4,60 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from digits.verdict import Verdict
 
 Probability = Annotated[float, Field(ge=0.0, le=1.0)]
 
 
+StrokesField = Field(
+    default=None,
+    description=(
+        "The drawing as pen strokes, oldest first: each stroke a list of points `[x, y]` or "
+        "`[x, y, t_ms]` in canvas pixels (x right, y down; `t_ms` when the point was drawn, in "
+        "milliseconds). The server paints them with a round brush of `STROKE_BRUSH_WIDTH` pixels; "
+        "when given, they are read instead of `image`. At most `MAX_STROKES` strokes and "
+        "`MAX_STROKE_POINTS` points (413 `too_many_strokes`)."
+    ),
+    examples=[[[[10, 10, 0], [12, 40, 16], [14, 80, 33]]]],
+)
+Strokes = list[list[list[float]]]
+
+
+def _image_or_strokes(image: str | None, strokes: Strokes | None) -> None:
+    if image is None and strokes is None:
+        raise ValueError("send an image or strokes")
+
+
 class PredictRequest(BaseModel):
-    """An image to recognise."""
+    """An image (or the strokes of a drawing) to recognise."""
 
     model_config = ConfigDict(
         extra="forbid",
         json_schema_extra={"examples": [{"image": "data:image/png;base64,iVBORw0KGgo..."}]},
     )
 
-    image: str = Field(
+    image: str | None = Field(
+        default=None,
         min_length=1,
         description=(
             "The image, base64-encoded: raw base64 or a data URL (`data:image/png;base64,...`). "
             "PNG, JPEG, WebP, BMP or GIF; any size up to the pixel limit; dark ink on light or "
-            "light ink on dark; transparent backgrounds are fine."
+            "light ink on dark; transparent backgrounds are fine. Required unless `strokes` is given."
         ),
     )
+    strokes: Strokes | None = StrokesField
     model: str | None = Field(
         default=None,
         description="Which model answers (see GET /models); the service's default (`cnn`) when omitted.",
         examples=["cnn"],
     )
+
+    @model_validator(mode="after")
+    def _needs_input(self) -> PredictRequest:
+        _image_or_strokes(self.image, self.strokes)
+        return self
 
 
 VerdictField = Field(
@@ -106,8 +132,9 @@ class ErrorResponse(BaseModel):
     code: str = Field(
         description=(
             "Machine-readable reason: invalid_request, invalid_base64, invalid_image, "
-            "image_too_large, empty_image, payload_too_large, batch_too_large, unknown_model, "
-            "model_unavailable, not_found, method_not_allowed."
+            "image_too_large, empty_image, payload_too_large, batch_too_large, invalid_strokes, "
+            "too_many_strokes, too_many_digits, unknown_model, model_unavailable, not_found, "
+            "method_not_allowed."
         )
     )
 
@@ -175,3 +202,67 @@ class BatchPredictResponse(BaseModel):
     count: int = Field(ge=0, description="Number of results (= number of images).")
     errors: int = Field(ge=0, description="How many results are errors.")
     results: list[BatchItem] = Field(description="One per image, in order: a prediction or an error.")
+
+
+class NumberRequest(BaseModel):
+    """A written number (several digits in one drawing) to read."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={"examples": [{"image": "data:image/png;base64,iVBORw0KGgo..."}]},
+    )
+
+    image: str | None = Field(
+        default=None,
+        min_length=1,
+        description=(
+            "The image of the number, as `POST /predict`'s `image` (raw base64 or a data URL). "
+            "Required unless `strokes` is given."
+        ),
+    )
+    strokes: Strokes | None = StrokesField
+    model: str | None = Field(
+        default=None,
+        description="Which model reads the digits (see GET /models); the service's default when omitted.",
+        examples=["cnn"],
+    )
+
+    @model_validator(mode="after")
+    def _needs_input(self) -> NumberRequest:
+        _image_or_strokes(self.image, self.strokes)
+        return self
+
+
+class NumberDigit(BaseModel):
+    """One piece of the number: a digit, or something that is not one."""
+
+    digit: int = Field(ge=0, le=9, description="The most probable digit (only the closest one when not a digit).")
+    confidence: Probability = Field(description="Probability of `digit` among the digits, in [0, 1].")
+    probabilities: list[Probability] = DigitProbabilities
+    verdict: Verdict = Field(
+        description="`digit`, `uncertain` (a guess) or `not_a_digit` (left out of `number`); "
+        "thresholds as in `POST /predict`."
+    )
+    box: list[int] = Field(
+        min_length=4,
+        max_length=4,
+        description="Where the piece is: `[x, y, width, height]` in the input's pixels (canvas pixels for "
+        "`strokes`), x right and y down from the top-left corner.",
+    )
+    input_image: str = Field(description="The 28x28 image the model saw for this piece, base64 PNG.")
+
+
+class NumberResponse(BaseModel):
+    """The number read, digit by digit, left to right."""
+
+    number: str = Field(
+        description="The digits read, left to right, without the pieces whose verdict is `not_a_digit` "
+        "(empty when no piece is a digit).",
+        examples=["2026"],
+    )
+    confidence: Probability = Field(
+        description="Product of the confidences of the digits in `number` (1 when it is empty)."
+    )
+    digits: list[NumberDigit] = Field(description="Every piece, left to right.")
+    model: str = Field(description="Name of the model that read the digits.")
+    model_version: str = Field(description="Its version.")

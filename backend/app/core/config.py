@@ -61,6 +61,12 @@ class Settings(DataSettings):
             milliseconds) to standard output.
         log_format: ``json`` (one object per line) or ``text`` for the service's own logs.
         metrics: serve Prometheus metrics at ``GET /metrics``.
+        max_number_digits: most digit pieces ``POST /predict/number`` reads in one number; a
+            drawing with more pieces gets 422 ``too_many_digits``.
+        max_strokes: most strokes a request's ``strokes`` may hold; more gets 413 ``too_many_strokes``.
+        max_stroke_points: most points of all strokes together; more gets 413 ``too_many_strokes``.
+        stroke_brush_width: the brush's diameter, in canvas pixels, with which the server paints
+            ``strokes`` (the SPA's default brush on its canvas).
     """
 
     environment: Literal["development", "production"] = "development"
@@ -88,6 +94,10 @@ class Settings(DataSettings):
     access_log: bool = True
     log_format: Literal["json", "text"] = "json"
     metrics: bool = True
+    max_number_digits: int = Field(default=12, ge=1)
+    max_strokes: int = Field(default=200, ge=1)
+    max_stroke_points: int = Field(default=20_000, ge=1)
+    stroke_brush_width: float = Field(default=22.0, gt=0)
 
 
 @lru_cache

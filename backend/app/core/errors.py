@@ -24,6 +24,9 @@ STATUS_BY_CODE = {
     "batch_too_large": 413,
     "unknown_model": 422,
     "model_unavailable": 503,
+    "invalid_strokes": 422,
+    "too_many_strokes": 413,
+    "too_many_digits": 422,
 }
 
 
@@ -52,6 +55,8 @@ def error_json(status_code: int, code: str, detail: str, headers: dict[str, str]
 _EXPECTED_BY_PATH = {
     "/predict/batch": 'JSON like {"images": ["<base64 PNG>", ...]}',
     "/predict/upload": 'multipart/form-data with the image in a "file" field',
+    "/predict/number": 'JSON like {"image": "<base64 PNG>"} or {"strokes": [[[x, y, t_ms], ...], ...]}',
+    "/predict/number/upload": 'multipart/form-data with the image in a "file" field',
 }
 _EXPECTED = 'JSON like {"image": "<base64 PNG>"}'
 

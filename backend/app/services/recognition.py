@@ -31,11 +31,13 @@ from app.core.observability import IMAGES_REFUSED, PREDICTIONS, STAGE_SECONDS
 from app.schemas import PredictResponse
 from app.services.decoding import decode_image_field
 from digits.engines import Engine, predict_batched
+from digits.numbers import StrokesError, as_arrays, rasterise
 from digits.preprocessing import (
     ImageTooLargeError,
     Preprocessed,
     PreprocessingError,
     decode_image,
+    normalize_array,
     preprocess,
     to_png,
 )
@@ -100,6 +102,44 @@ def _to_input(image: str | bytes, settings: Settings, timings: Timings, max_pixe
         raise
 
 
+def stroke_arrays(strokes: Sequence[Sequence[Sequence[float]]], settings: Settings) -> list[NDArray[np.float64]]:
+    """A request's ``strokes`` as (K, 3) arrays of x, y, t_ms (:func:`digits.numbers.as_arrays`).
+
+    Raises:
+        ApiError: ``too_many_strokes`` (413) past ``MAX_STROKES`` strokes or ``MAX_STROKE_POINTS``
+            points; ``invalid_strokes`` (422) for a point that is not 2 or 3 finite numbers;
+            ``empty_image`` (422) for strokes without a point.
+    """
+    points = sum(len(stroke) for stroke in strokes)
+    if len(strokes) > settings.max_strokes or points > settings.max_stroke_points:
+        raise ApiError(
+            "too_many_strokes",
+            f"the drawing has {len(strokes)} strokes and {points} points; the limits are "
+            f"{settings.max_strokes} strokes (MAX_STROKES) and {settings.max_stroke_points} points "
+            "(MAX_STROKE_POINTS)",
+        )
+    try:
+        return as_arrays(strokes)
+    except StrokesError as exc:
+        raise ApiError(exc.code, str(exc)) from exc
+
+
+def _strokes_to_input(
+    strokes: Sequence[Sequence[Sequence[float]]], settings: Settings, timings: Timings
+) -> Preprocessed:
+    """Strokes -> the model's input: painted (:func:`digits.numbers.rasterise`), then steps 4-8
+    of the preprocessing (:func:`digits.preprocessing.normalize_array`)."""
+    started = time.perf_counter()
+    arrays = stroke_arrays(strokes, settings)
+    started = timings.add("decode", started)
+    try:
+        return normalize_array(rasterise(arrays, settings.stroke_brush_width).ink)
+    except PreprocessingError as exc:
+        raise ApiError.from_preprocessing(exc) from exc
+    finally:
+        timings.add("preprocess", started)
+
+
 def thresholds(engine: Engine, settings: Settings) -> Thresholds:
     """Where this model's answers change verdict (:mod:`digits.verdict`).
 
@@ -124,16 +164,27 @@ def digit_label(digit: int, verdict: str) -> str:
     return "not_a_digit" if verdict == "not_a_digit" else str(digit)
 
 
-def recognise(engine: Engine, image: str | bytes, settings: Settings) -> Answer:
-    """One image (a base64/data-URL field, or the file's bytes) -> the ``PredictResponse`` JSON.
+def recognise(
+    engine: Engine,
+    image: str | bytes | None,
+    settings: Settings,
+    strokes: Sequence[Sequence[Sequence[float]]] | None = None,
+) -> Answer:
+    """One image (a base64/data-URL field, or the file's bytes) or the strokes of a drawing
+    (read instead of the image when given) -> the ``PredictResponse`` JSON.
 
     Raises:
-        ApiError: invalid_base64, invalid_image, image_too_large, empty_image (see
-            :data:`app.core.errors.STATUS_BY_CODE` for the statuses).
+        ApiError: invalid_base64, invalid_image, image_too_large, empty_image, invalid_strokes,
+            too_many_strokes (see :data:`app.core.errors.STATUS_BY_CODE` for the statuses).
     """
     timings = Timings()
     try:
-        pre, _ = _to_input(image, settings, timings, settings.max_image_pixels)
+        if strokes is not None:
+            pre = _strokes_to_input(strokes, settings, timings)
+        elif image is not None:
+            pre, _ = _to_input(image, settings, timings, settings.max_image_pixels)
+        else:  # the request schema requires one of them
+            raise ApiError("invalid_request", "send an image or strokes")
     except ApiError as exc:
         IMAGES_REFUSED.labels(exc.code).inc()
         raise

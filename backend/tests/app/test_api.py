@@ -123,7 +123,7 @@ def test_other_formats(client, mnist, fmt: str) -> None:
         ({"image": "data:text/plain;base64," + b64(b"hello")}, 400, "invalid_base64", "text/plain"),
         ({"image": "   "}, 400, "invalid_base64", "empty"),
         ({"image": ""}, 422, "invalid_request", "image"),
-        ({}, 422, "invalid_request", "Field required"),
+        ({}, 422, "invalid_request", "send an image or strokes"),
         ({"image": 42}, 422, "invalid_request", "string"),
         ({"image": b64(png_bytes(Image.new("RGB", (280, 280), "white")))}, 422, "empty_image", "no ink"),
         (

@@ -61,6 +61,9 @@ export interface paths {
          *     polarity, crop to the ink, scale to 20x20, centre of mass at the centre of 28x28.
          *     The `Server-Timing` header gives the milliseconds spent decoding, preprocessing,
          *     running the model and serialising (and in the app as a whole).
+         *
+         *     Instead of an image, the drawing's `strokes` may be sent: the server paints them with a
+         *     round brush (`STROKE_BRUSH_WIDTH`) and reads the painting through the same preprocessing.
          */
         post: operations["predict_predict_post"];
         delete?: never;
@@ -113,6 +116,55 @@ export interface paths {
          *     model together (`INFERENCE_BATCH_SIZE` per engine call), on a worker thread.
          */
         post: operations["predict_batch_predict_batch_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/predict/number": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Predict Number
+         * @description Read a number of several digits written in one drawing (e.g. a year: 2026).
+         *
+         *     From `strokes` when they are sent (grouped into digits by horizontal overlap and time),
+         *     else from the image's pixels (connected components, merged where they belong together, split
+         *     where digits touch by a search over cuts scored by the classifier). Each digit goes through
+         *     the single-digit preprocessing; the pieces are read in one engine call. A piece that is not a
+         *     digit gets `verdict: "not_a_digit"` and is left out of `number`. At most `MAX_NUMBER_DIGITS`
+         *     pieces (422 `too_many_digits`). `Server-Timing`: decode, segment, inference, serialize.
+         */
+        post: operations["predict_number_predict_number_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/predict/number/upload": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Predict Number Upload
+         * @description Read a number written on paper from an uploaded image file (multipart/form-data).
+         *
+         *     Same answer and errors as `POST /predict/number`; the body may be up to `MAX_UPLOAD_BYTES`.
+         */
+        post: operations["predict_number_upload_predict_number_upload_post"];
         delete?: never;
         options?: never;
         head?: never;
@@ -254,6 +306,19 @@ export interface components {
              */
             probabilities: number[];
         };
+        /** Body_predict_number_upload_predict_number_upload_post */
+        Body_predict_number_upload_predict_number_upload_post: {
+            /**
+             * File
+             * @description The image file (a photo of a written number).
+             */
+            file: string;
+            /**
+             * Model
+             * @description Which model reads the digits (see GET /models).
+             */
+            model?: string | null;
+        };
         /** Body_predict_upload_predict_upload_post */
         Body_predict_upload_predict_upload_post: {
             /**
@@ -279,7 +344,7 @@ export interface components {
             detail: string;
             /**
              * Code
-             * @description Machine-readable reason: invalid_request, invalid_base64, invalid_image, image_too_large, empty_image, payload_too_large, batch_too_large, unknown_model, model_unavailable, not_found, method_not_allowed.
+             * @description Machine-readable reason: invalid_request, invalid_base64, invalid_image, image_too_large, empty_image, payload_too_large, batch_too_large, invalid_strokes, too_many_strokes, too_many_digits, unknown_model, model_unavailable, not_found, method_not_allowed.
              */
             code: string;
         };
@@ -369,8 +434,121 @@ export interface components {
             models: components["schemas"]["ModelInfo"][];
         };
         /**
+         * NumberDigit
+         * @description One piece of the number: a digit, or something that is not one.
+         */
+        NumberDigit: {
+            /**
+             * Digit
+             * @description The most probable digit (only the closest one when not a digit).
+             */
+            digit: number;
+            /**
+             * Confidence
+             * @description Probability of `digit` among the digits, in [0, 1].
+             */
+            confidence: number;
+            /**
+             * Probabilities
+             * @description Probability of each digit 0-9 given that it is a digit (index = digit); they sum to 1.
+             */
+            probabilities: number[];
+            /**
+             * Verdict
+             * @description `digit`, `uncertain` (a guess) or `not_a_digit` (left out of `number`); thresholds as in `POST /predict`.
+             * @enum {string}
+             */
+            verdict: "digit" | "uncertain" | "not_a_digit";
+            /**
+             * Box
+             * @description Where the piece is: `[x, y, width, height]` in the input's pixels (canvas pixels for `strokes`), x right and y down from the top-left corner.
+             */
+            box: number[];
+            /**
+             * Input Image
+             * @description The 28x28 image the model saw for this piece, base64 PNG.
+             */
+            input_image: string;
+        };
+        /**
+         * NumberRequest
+         * @description A written number (several digits in one drawing) to read.
+         * @example {
+         *       "image": "data:image/png;base64,iVBORw0KGgo..."
+         *     }
+         */
+        NumberRequest: {
+            /**
+             * Image
+             * @description The image of the number, as `POST /predict`'s `image` (raw base64 or a data URL). Required unless `strokes` is given.
+             */
+            image?: string | null;
+            /**
+             * Strokes
+             * @description The drawing as pen strokes, oldest first: each stroke a list of points `[x, y]` or `[x, y, t_ms]` in canvas pixels (x right, y down; `t_ms` when the point was drawn, in milliseconds). The server paints them with a round brush of `STROKE_BRUSH_WIDTH` pixels; when given, they are read instead of `image`. At most `MAX_STROKES` strokes and `MAX_STROKE_POINTS` points (413 `too_many_strokes`).
+             * @example [
+             *       [
+             *         [
+             *           10,
+             *           10,
+             *           0
+             *         ],
+             *         [
+             *           12,
+             *           40,
+             *           16
+             *         ],
+             *         [
+             *           14,
+             *           80,
+             *           33
+             *         ]
+             *       ]
+             *     ]
+             */
+            strokes?: number[][][] | null;
+            /**
+             * Model
+             * @description Which model reads the digits (see GET /models); the service's default when omitted.
+             * @example cnn
+             */
+            model?: string | null;
+        };
+        /**
+         * NumberResponse
+         * @description The number read, digit by digit, left to right.
+         */
+        NumberResponse: {
+            /**
+             * Number
+             * @description The digits read, left to right, without the pieces whose verdict is `not_a_digit` (empty when no piece is a digit).
+             * @example 2026
+             */
+            number: string;
+            /**
+             * Confidence
+             * @description Product of the confidences of the digits in `number` (1 when it is empty).
+             */
+            confidence: number;
+            /**
+             * Digits
+             * @description Every piece, left to right.
+             */
+            digits: components["schemas"]["NumberDigit"][];
+            /**
+             * Model
+             * @description Name of the model that read the digits.
+             */
+            model: string;
+            /**
+             * Model Version
+             * @description Its version.
+             */
+            model_version: string;
+        };
+        /**
          * PredictRequest
-         * @description An image to recognise.
+         * @description An image (or the strokes of a drawing) to recognise.
          * @example {
          *       "image": "data:image/png;base64,iVBORw0KGgo..."
          *     }
@@ -378,9 +556,33 @@ export interface components {
         PredictRequest: {
             /**
              * Image
-             * @description The image, base64-encoded: raw base64 or a data URL (`data:image/png;base64,...`). PNG, JPEG, WebP, BMP or GIF; any size up to the pixel limit; dark ink on light or light ink on dark; transparent backgrounds are fine.
+             * @description The image, base64-encoded: raw base64 or a data URL (`data:image/png;base64,...`). PNG, JPEG, WebP, BMP or GIF; any size up to the pixel limit; dark ink on light or light ink on dark; transparent backgrounds are fine. Required unless `strokes` is given.
              */
-            image: string;
+            image?: string | null;
+            /**
+             * Strokes
+             * @description The drawing as pen strokes, oldest first: each stroke a list of points `[x, y]` or `[x, y, t_ms]` in canvas pixels (x right, y down; `t_ms` when the point was drawn, in milliseconds). The server paints them with a round brush of `STROKE_BRUSH_WIDTH` pixels; when given, they are read instead of `image`. At most `MAX_STROKES` strokes and `MAX_STROKE_POINTS` points (413 `too_many_strokes`).
+             * @example [
+             *       [
+             *         [
+             *           10,
+             *           10,
+             *           0
+             *         ],
+             *         [
+             *           12,
+             *           40,
+             *           16
+             *         ],
+             *         [
+             *           14,
+             *           80,
+             *           33
+             *         ]
+             *       ]
+             *     ]
+             */
+            strokes?: number[][][] | null;
             /**
              * Model
              * @description Which model answers (see GET /models); the service's default (`cnn`) when omitted.
@@ -538,7 +740,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Invalid request body, an unknown model, or an image with no ink. */
+            /** @description Invalid request body or strokes, an unknown model, or an image with no ink. */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -598,7 +800,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Invalid request body, an unknown model, or an image with no ink. */
+            /** @description Invalid request body or strokes, an unknown model, or an image with no ink. */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -650,6 +852,126 @@ export interface operations {
                 };
             };
             /** @description Invalid request body (e.g. no images) or an unknown model. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The model is not loaded. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    predict_number_predict_number_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["NumberRequest"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NumberResponse"];
+                };
+            };
+            /** @description Not base64, or not a decodable image. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Body, image or strokes over the configured limits. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Invalid request body or strokes, an unknown model, no ink, or more than MAX_NUMBER_DIGITS pieces. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The model is not loaded. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    predict_number_upload_predict_number_upload_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "multipart/form-data": components["schemas"]["Body_predict_number_upload_predict_number_upload_post"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NumberResponse"];
+                };
+            };
+            /** @description Not base64, or not a decodable image. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Body, image or strokes over the configured limits. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Invalid request body or strokes, an unknown model, no ink, or more than MAX_NUMBER_DIGITS pieces. */
             422: {
                 headers: {
                     [name: string]: unknown;
