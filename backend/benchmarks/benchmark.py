@@ -28,7 +28,12 @@ measured in the same run so that the ratio holds even when the machine is busy:
 * ``--layouts``: the same throughput run for several worker layouts (``WORKERS:inline`` or
   ``WORKERS:thread``, see ``Settings.inline_inference``) with the first engine;
 * ``--cold-start``: process start to ``/health`` ready for every served model (default ``all``),
-  each alone in a server, with the memory it takes.
+  each alone in a server, with the memory it takes;
+* strokes and whole numbers (``--number-requests`` requests each, one client, on each engine's
+  server): ``POST /predict`` with one drawn digit as its strokes against the same drawing as a
+  canvas PNG, and ``POST /predict/number`` with a 4-digit number (MNIST digits traced into pen
+  strokes, :mod:`digits.numbers.synthetic`) as a PNG and as strokes: latency and the server's time
+  (``Server-Timing``'s ``app``).
 
 All times are milliseconds unless marked otherwise.
 """
@@ -48,6 +53,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+from numpy.typing import NDArray
 
 from benchmarks.loadgen import LoadResult, Request, http_request, run_in_subprocess
 from benchmarks.server import Server, models_env, running_server
@@ -180,6 +186,7 @@ class ServerRun:
     load: LoadResult
     load_server_cpu_s: float
     batches: dict[str, tuple[LoadResult, float]]
+    extras: dict[str, LoadResult]
 
 
 def measure_server(
@@ -189,6 +196,7 @@ def measure_server(
     batches: dict[str, Request],
     args: argparse.Namespace,
     extra_env: dict[str, str] | None = None,
+    extras: dict[str, Request] | None = None,
 ) -> ServerRun:
     """Start a server with only ``model``; measure latency, throughput and batches on it."""
     env = {**models_env(model), **(extra_env or {})}
@@ -202,7 +210,45 @@ def measure_server(
         batch_results = {}
         for name, request in batches.items():
             batch_results[name] = _timed_load(server, [request], args.batch_concurrency, args.duration)
-        return ServerRun(server.first_ready_s, server.all_ready_s, rss, single, load, load_cpu, batch_results)
+        extra_results = {}
+        for name, request in (extras or {}).items():
+            run_in_subprocess(server.port, [request], concurrency=1, max_requests=10, duration_s=60)  # warm-up
+            extra_results[name] = run_in_subprocess(
+                server.port, [request], concurrency=1, max_requests=args.number_requests, duration_s=600, timings=True
+            )
+        return ServerRun(
+            server.first_ready_s, server.all_ready_s, rss, single, load, load_cpu, batch_results, extra_results
+        )
+
+
+def stroke_requests(x: NDArray[np.uint8], y: NDArray[np.uint8], brush: float, seed: int) -> dict[str, Request]:
+    """The strokes and number requests of the module's docstring: one digit (``x[0]``) traced into
+    pen strokes on a 280 px canvas, sent as strokes and painted as a PNG; a 4-digit number, separated,
+    as a PNG and as strokes."""
+    from digits.data.rendering import brush_ink, skeleton_points
+    from digits.numbers import synthetic
+
+    paths = synthetic.trace_strokes(skeleton_points(x[0]))
+    scale = 280 * 0.7 / 28  # the digit 70 % of the canvas, centred
+    strokes = [[[float(c * scale + 42), float(r * scale + 42)] for r, c in path] for path in paths]
+    ink = brush_ink([np.asarray([[py, px] for px, py in s]) for s in strokes], brush / 2, (280, 280))
+    digit_png = to_png(np.float32(1.0) - ink)
+    source = synthetic.strokes_source(x[:64], y[:64])
+    number = synthetic.number_set(source, "separated", [4], seed=seed)[0]
+    return {
+        "POST /predict, one digit as a canvas PNG": Request(
+            _json_request("/predict", {"image": base64.b64encode(digit_png).decode()}), frozenset({200})
+        ),
+        "POST /predict, the same digit as strokes": Request(
+            _json_request("/predict", {"strokes": strokes}), frozenset({200})
+        ),
+        "POST /predict/number, 4 digits as a PNG": Request(
+            _json_request("/predict/number", {"image": base64.b64encode(number.image).decode()}), frozenset({200})
+        ),
+        "POST /predict/number, 4 digits as strokes": Request(
+            _json_request("/predict/number", {"strokes": number.strokes}), frozenset({200})
+        ),
+    }
 
 
 def _timed_load(server: Server, requests: list[Request], concurrency: int, duration: float) -> tuple[LoadResult, float]:
@@ -242,6 +288,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--cold-start", default="all", help="models whose cold start to measure: all, none, or names")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--json", type=Path, help="also write the results here")
+    parser.add_argument("--number-requests", type=int, default=300, help="requests of each strokes/number run")
     args = parser.parse_args(argv)
     engines_names = [name.strip() for name in args.engines.split(",") if name.strip()]
     if not 1 <= len(engines_names) <= 2:
@@ -298,10 +345,11 @@ def main(argv: list[str] | None = None) -> int:
         "28x28 PNG": Request(_json_request("/predict/batch", {"images": small}), frozenset({200})),
         "280x280 canvas PNG": Request(_json_request("/predict/batch", {"images": canvases}), frozenset({200})),
     }
+    extras = stroke_requests(x, y, 22.0, args.seed)
     runs = {}
     for name in engines_names:
         print(f"serving {name} with {args.workers} worker(s)...", file=sys.stderr, flush=True)
-        runs[name] = measure_server(name, args.workers, predict, batches, args)
+        runs[name] = measure_server(name, args.workers, predict, batches, args, extras=extras)
     cores = os.cpu_count() or 1
 
     table.section(f"server: python -m app, WORKERS={args.workers}, one model loaded")
@@ -398,6 +446,26 @@ def main(argv: list[str] | None = None) -> int:
                 for r in runs.values()
             ],
             "{:.0f}",
+        )
+
+    for extra in extras:
+        table.section(f"{extra}, 1 client, {args.number_requests} requests")
+        table.add(
+            "  latency median / p99, ms",
+            ["{:.2f} / {:.2f}".format(*_percentiles(r.extras[extra].latencies_ms)[::2]) for r in runs.values()],
+            ratio=False,
+        )
+        stages = ("decode", "preprocess", "segment", "inference", "serialize", "app")
+        for stage in stages:
+            values = [r.extras[extra].server_timing.get(stage) for r in runs.values()]
+            if any(values):
+                table.add(
+                    f"  server (Server-Timing median): {stage}, ms",
+                    [statistics.median(v) if v else float("nan") for v in values],
+                    "{:.3f}",
+                )
+        table.add(
+            "  errors (5xx, other non-200, dropped)", [_errors(r.extras[extra]) for r in runs.values()], ratio=False
         )
 
     layout_lines = []

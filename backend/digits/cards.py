@@ -123,6 +123,40 @@ class FineTuning(_Section):
     promoted: bool
     reason: str
     mlflow_run_id: str | None = None
+class NumberSetScore(_Section):
+    """How well written numbers of one evaluation set are read (:mod:`digits.evaluation.numbers`).
+
+    Attributes:
+        numbers: how many numbers the set holds.
+        digits: how many digits they hold together.
+        exact: share of numbers read exactly (every digit, nothing more), in [0, 1].
+        per_digit: share of the digits read: 1 - edit distance / length, summed over the set, in [0, 1].
+        median_ms: median time to read one number in-process (decode to the last engine call), milliseconds.
+    """
+
+    numbers: int = Field(ge=0)
+    digits: int = Field(ge=0)
+    exact: float = Field(ge=0, le=1)
+    per_digit: float = Field(ge=0, le=1)
+    median_ms: float = Field(ge=0, description="milliseconds")
+
+
+class NumberReading(_Section):
+    """Whole numbers read by the model (``python -m digits.evaluation.numbers``).
+
+    Attributes:
+        sets: ``<source>/<layout>/<digits>/<path>`` (e.g. ``mnist/touching/4/pixels``) -> its score.
+        not_a_digit: a non-digit drawing placed among the digits: share of them answered
+            ``not_a_digit`` and share of those numbers still read exactly.
+        method: how the numbers are cut into digits.
+        command: the command that measured it.
+    """
+
+    sets: dict[str, NumberSetScore]
+    not_a_digit: dict[str, float] | None = None
+    method: str
+    seed: int
+    command: str
 
 
 class ModelCard(_Section):
@@ -169,6 +203,7 @@ class ModelCard(_Section):
     test_loss: float | None = Field(default=None, ge=0)
     history: dict[str, list[float]] | None = None
     stages: list[Stage] | None = None
+    numbers: NumberReading | None = None
     # The model file and where it came from
     model_sha256: str | None = None
     model_bytes: int | None = Field(default=None, ge=0)

@@ -19,6 +19,7 @@ from digits.report.sections import (
     DataContext,
     EvaluationContext,
     FeedbackContext,
+    NumbersContext,
     OpenWorldContext,
     RobustnessContext,
     TrainingContext,
@@ -26,6 +27,7 @@ from digits.report.sections import (
     data_section,
     evaluation_section,
     feedback_section,
+    numbers_section,
     open_world_section,
     robustness_section,
     training_cards,
@@ -51,6 +53,7 @@ class ReportContext:
     beyond: BeyondMnistContext
     open_world: OpenWorldContext
     feedback: FeedbackContext
+    numbers: NumbersContext
 
 
 def build_report(
@@ -109,9 +112,10 @@ def build_report(
     log(f"open world: {time.perf_counter() - started:.0f} s")
 
     feedback = feedback_section(figures)
+    numbers = numbers_section(engines)
 
     seconds = time.perf_counter() - started
-    context = ReportContext(seconds, data, training, evaluation, robustness, beyond, open_world, feedback)
+    context = ReportContext(seconds, data, training, evaluation, robustness, beyond, open_world, feedback, numbers)
     markdown = output / "README.md"
     markdown.write_text(render_report(**vars(context)))
     log(f"wrote {markdown} and {len(figures.written)} figures in {seconds:.0f} s")

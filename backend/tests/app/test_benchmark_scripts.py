@@ -40,7 +40,7 @@ def _positive_finite(values: list[Any]) -> bool:
 def test_benchmark_prints_the_table_for_two_engines(capsys, tmp_path: Path) -> None:
     args = ["--engines", "cnn,cnn-litert-dynamic", "--limit", "40", "--stage-runs", "3", "--requests", "20"]
     args += ["--workers", "1", "--duration", "0.5", "--batch-size", "8", "--batch-concurrency", "2"]
-    args += ["--cold-start", "none", "--json", str(tmp_path / "b.json")]
+    args += ["--cold-start", "none", "--number-requests", "5", "--json", str(tmp_path / "b.json")]
     assert benchmark.main(args) == 0
     out = capsys.readouterr().out
     for row in (
@@ -79,7 +79,11 @@ def test_benchmark_prints_the_table_for_two_engines(capsys, tmp_path: Path) -> N
     assert all(_positive_finite(values) for values in _rows(table, "images/s"))
     # No 5xx, no other unexpected status, no dropped connection, in any run.
     errors = _rows(table, "errors (5xx, other non-200, dropped)")
-    assert len(errors) == 3  # the /predict load and both batch runs
+    assert len(errors) == 7  # the /predict load, both batch runs, strokes against PNG, the two number runs
+    # Strokes and whole numbers: the server's own time for each of the four runs.
+    assert len(_rows(table, "server (Server-Timing median): app, ms")) == 4
+    assert all(_positive_finite(values) for values in _rows(table, "server (Server-Timing median): app, ms"))
+    assert _positive_finite(_row(table, "server (Server-Timing median): segment, ms"))
     assert all(value == "0, 0, 0" for values in errors for value in values), errors
 
 

@@ -12,12 +12,14 @@ Modules:
     beyond_mnist  -- the evaluation sets of :mod:`digits.data.evalsets` (:class:`BeyondMnistContext`)
     open_world    -- refusing what is not a digit: each card's ``open_set`` (:class:`OpenWorldContext`)
     feedback      -- the feedback loop's measured result and learning curve (:class:`FeedbackContext`)
+    numbers       -- whole numbers: each card's ``numbers`` (:class:`NumbersContext`)
 """
 
 from digits.report.sections.beyond_mnist import BeyondMnistContext, beyond_mnist_section
 from digits.report.sections.data import DataContext, data_section
 from digits.report.sections.evaluation import EvaluationContext, evaluation_section
 from digits.report.sections.feedback import FeedbackContext, feedback_section
+from digits.report.sections.numbers import NumbersContext, numbers_section
 from digits.report.sections.open_world import OpenWorldContext, open_world_section
 from digits.report.sections.robustness import RobustnessContext, robustness_section
 from digits.report.sections.training import TrainingContext, training_cards, training_section
@@ -27,6 +29,7 @@ __all__ = [
     "DataContext",
     "EvaluationContext",
     "FeedbackContext",
+    "NumbersContext",
     "OpenWorldContext",
     "RobustnessContext",
     "TrainingContext",
@@ -34,6 +37,7 @@ __all__ = [
     "data_section",
     "evaluation_section",
     "feedback_section",
+    "numbers_section",
     "open_world_section",
     "robustness_section",
     "training_cards",
