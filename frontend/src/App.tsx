@@ -1,10 +1,11 @@
-import { useRef } from 'react'
+import { useRef, useState } from 'react'
 import { digitsApi, type DigitsApi } from './api/client'
 import { CompareView } from './components/CompareView'
 import { DrawCard } from './components/DrawCard'
 import { ExampleGallery } from './components/ExampleGallery'
 import { DropOverlay } from './components/ImageInput'
 import { ModelPicker } from './components/ModelPicker'
+import { NumberPad } from './components/NumberPad'
 import { ResultPanel } from './components/ResultPanel'
 import { ServiceStatus } from './components/ServiceStatus'
 import { useDelayedFlag } from './hooks/useDelayedFlag'
@@ -47,6 +48,7 @@ export default function App({
   healthMaxRetryMs = 8000,
 }: AppProps) {
   const canvasRef = useRef<HTMLCanvasElement | null>(null)
+  const [mode, setMode] = useState<'digit' | 'number'>('digit')
   const predictNow = usePredictNow()
   const service = useService(api, healthRetryMs, healthMaxRetryMs)
   const modelList = service.models.list
@@ -93,6 +95,20 @@ export default function App({
         </p>
       </header>
 
+      <nav className="mode-switch" aria-label="Mode">
+        <button type="button" aria-pressed={mode === 'digit'} onClick={() => setMode('digit')} data-testid="mode-digit">
+          Digit
+        </button>
+        <button type="button" aria-pressed={mode === 'number'} onClick={() => setMode('number')} data-testid="mode-number">
+          Number
+        </button>
+      </nav>
+
+      {mode === 'number' ? (
+        <main className="main">
+          <NumberPad model={choice.selected} debounceMs={debounceMs} />
+        </main>
+      ) : (
       <main className="main" data-testid="workspace" data-pending={pending ? 'true' : 'false'}>
         <div className="layout">
           <DrawCard input={input} canvasRef={canvasRef} result={result} error={error} dragging={dragging} />
@@ -129,6 +145,7 @@ export default function App({
 
         <ExampleGallery examples={exampleList} store={examples} active={image?.example ?? null} onPick={input.showExample} />
       </main>
+      )}
 
       <footer className="app-footer muted small">
         <ServiceStatus status={service.status} health={service.health} />

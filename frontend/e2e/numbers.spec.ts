@@ -1,0 +1,45 @@
+import { expect, test } from '@playwright/test'
+import { drawGlyph, GLYPHS, type Glyph } from './draw'
+
+/** The digits of `text` side by side: digit k in the k-th of `text.length` equal columns. */
+function number(text: string): Glyph {
+  const n = text.length
+  return [...text].flatMap((c, k) =>
+    GLYPHS[Number(c)]!.map((stroke) =>
+      stroke.map(([u, v]) => [(k + 0.1 + 0.8 * u) / n, v] as const),
+    ),
+  )
+}
+
+test('writes 2026 with the mouse in the Number mode and reads it, a box over each digit', async ({ page }) => {
+  await page.goto('/')
+  await expect(page.getByTestId('service-status')).toContainText('Service online')
+  await page.getByTestId('mode-number').click()
+  const canvas = page.getByTestId('number-canvas')
+  await expect(canvas).toBeVisible()
+  await drawGlyph(page, canvas, number('2026'))
+  const pad = page.getByTestId('number-pad')
+  await expect(pad).toHaveAttribute('data-pending', 'false')
+  await expect(page.getByTestId('number-value')).toHaveText('2026')
+  const boxes = page.getByTestId('digit-box')
+  await expect(boxes).toHaveCount(4)
+  // Boxes left to right, each over its own quarter of the canvas.
+  const canvasBox = (await canvas.boundingBox())!
+  for (let k = 0; k < 4; k++) {
+    const box = (await boxes.nth(k).boundingBox())!
+    const centre = (box.x + box.width / 2 - canvasBox.x) / canvasBox.width
+    expect(centre).toBeGreaterThan(k / 4)
+    expect(centre).toBeLessThan((k + 1) / 4)
+  }
+  await expect(boxes.nth(0)).toHaveAttribute('aria-label', /Digit 1: 2\b/)
+  // Tapping a digit shows its probabilities and the 28x28 image the model saw.
+  await boxes.nth(3).click()
+  await expect(page.getByTestId('digit-detail')).toBeVisible()
+  await expect(page.getByTestId('digit-detail').getByTestId('probability-chart')).toBeVisible()
+  const size = await page
+    .getByTestId('digit-input-image')
+    .evaluate((img: HTMLImageElement) => [img.naturalWidth, img.naturalHeight])
+  expect(size).toEqual([28, 28])
+  await page.getByTestId('number-clear').click()
+  await expect(page.getByTestId('number-prompt')).toBeVisible()
+})

@@ -1,0 +1,161 @@
+import { useEffect, useReducer, useRef, useState, type PointerEvent as ReactPointerEvent } from 'react'
+import { numbersApi, type NumberDigit, type NumberReading, type NumbersApi } from '../api/numbers'
+import { useNumberPrediction } from '../hooks/useNumberPrediction'
+import { boxStyle, emptyTimedDrawing, isEmptyTimed, timedReducer, toRenderDrawing } from '../lib/numberDrawing'
+import { errorMessage, formatPercent } from '../lib/format'
+import { renderDrawing } from '../lib/strokes'
+import { CANVAS_BACKGROUND, CANVAS_INK } from './DrawingCanvas'
+import { ProbabilityChart } from './ProbabilityChart'
+
+/** Logical size of the Number mode's canvas (CSS px): landscape, room for a year or a price. */
+export const NUMBER_CANVAS_WIDTH = 840
+export const NUMBER_CANVAS_HEIGHT = 280
+/** The pen, in logical px (the service paints strokes with its STROKE_BRUSH_WIDTH, 22 px). */
+export const NUMBER_BRUSH = 22
+
+export interface NumberPadProps {
+  api?: NumbersApi
+  /** The model that reads the digits; null for the service's default. */
+  model: string | null
+  debounceMs?: number
+}
+
+function digitLabel(d: NumberDigit): string {
+  if (d.verdict === 'not_a_digit') return '✕'
+  return d.verdict === 'uncertain' ? `${d.digit}?` : String(d.digit)
+}
+
+/**
+ * The Number mode: a wide canvas where a whole number is written; what the service reads
+ * appears as it is written, with a box over each digit and its confidence. Tapping a digit shows
+ * its probabilities and the 28x28 image the model saw; uncertain digits are marked.
+ */
+export function NumberPad({ api = numbersApi, model, debounceMs = 150 }: NumberPadProps) {
+  const [drawing, dispatch] = useReducer(timedReducer, emptyTimedDrawing)
+  // The tapped digit, of the answer it was tapped in (a newer answer clears it).
+  const [tapped, setTapped] = useState<{ result: NumberReading; index: number } | null>(null)
+  const canvasRef = useRef<HTMLCanvasElement | null>(null)
+  const pointer = useRef<number | null>(null)
+  const started = useRef<number | null>(null)
+  const reading = useNumberPrediction({ api, drawing, model, debounceMs })
+  const result = reading.result
+  const dpr = typeof window === 'undefined' ? 1 : window.devicePixelRatio || 1
+
+  useEffect(() => {
+    const ctx = canvasRef.current?.getContext('2d')
+    if (!ctx || !canvasRef.current) return
+    renderDrawing(ctx, toRenderDrawing(drawing, NUMBER_BRUSH), {
+      width: NUMBER_CANVAS_WIDTH,
+      height: NUMBER_CANVAS_HEIGHT,
+      scale: canvasRef.current.width / NUMBER_CANVAS_WIDTH,
+      background: CANVAS_BACKGROUND,
+      ink: CANVAS_INK,
+    })
+  }, [drawing])
+
+  const at = (event: ReactPointerEvent<HTMLCanvasElement>) => {
+    const rect = event.currentTarget.getBoundingClientRect()
+    const x = rect.width > 0 ? ((event.clientX - rect.left) * NUMBER_CANVAS_WIDTH) / rect.width : 0
+    const y = rect.height > 0 ? ((event.clientY - rect.top) * NUMBER_CANVAS_HEIGHT) / rect.height : 0
+    const now = performance.now()
+    started.current ??= now
+    return { x, y, t: now - started.current }
+  }
+  const empty = isEmptyTimed(drawing)
+  const selected = tapped && tapped.result === result ? tapped.index : null
+  const chosen = selected !== null && result ? result.digits[selected] : undefined
+  const pending = reading.loading || reading.queued || drawing.active !== null
+
+  return (
+    <section className="card number-pad" aria-label="Write a number" data-testid="number-pad" data-pending={pending ? 'true' : 'false'}>
+      <div className="number-reading" aria-live="polite">
+        {empty ? (
+          <span className="muted" data-testid="number-prompt">Write a number, e.g. a year: 2026</span>
+        ) : result ? (
+          <>
+            <span className="number-value" data-testid="number-value">
+              {result.number === '' ? '–' : result.number}
+            </span>
+            <span className="muted small" data-testid="number-confidence">
+              {' '}
+              {formatPercent(result.confidence)} sure of every digit
+            </span>
+          </>
+        ) : reading.error ? (
+          <span role="alert">{errorMessage(reading.error)}</span>
+        ) : (
+          <span className="muted">Reading…</span>
+        )}
+      </div>
+      <div className="number-surface">
+        <canvas
+          ref={canvasRef}
+          data-testid="number-canvas"
+          aria-label="Number canvas: write digits side by side"
+          width={Math.round(NUMBER_CANVAS_WIDTH * dpr)}
+          height={Math.round(NUMBER_CANVAS_HEIGHT * dpr)}
+          style={{ width: '100%', height: 'auto', aspectRatio: `${NUMBER_CANVAS_WIDTH} / ${NUMBER_CANVAS_HEIGHT}`, touchAction: 'none' }}
+          onPointerDown={(event) => {
+            if (pointer.current !== null) return
+            pointer.current = event.pointerId
+            event.currentTarget.setPointerCapture?.(event.pointerId)
+            dispatch({ type: 'begin', ...at(event) })
+          }}
+          onPointerMove={(event) => {
+            if (pointer.current !== event.pointerId) return
+            dispatch({ type: 'extend', ...at(event) })
+          }}
+          onPointerUp={(event) => {
+            if (pointer.current !== event.pointerId) return
+            pointer.current = null
+            dispatch({ type: 'end' })
+          }}
+          onPointerCancel={() => {
+            pointer.current = null
+            dispatch({ type: 'end' })
+          }}
+        />
+        {result && !empty
+          ? result.digits.map((d, i) => (
+              <button
+                key={`${i}-${d.box.join(',')}`}
+                type="button"
+                className={`digit-box is-${d.verdict}${selected === i ? ' is-selected' : ''}`}
+                style={boxStyle(d.box, NUMBER_CANVAS_WIDTH, NUMBER_CANVAS_HEIGHT)}
+                data-testid="digit-box"
+                data-verdict={d.verdict}
+                aria-label={`Digit ${i + 1}: ${digitLabel(d)}, ${formatPercent(d.confidence)}`}
+                onClick={() => setTapped(selected === i || !result ? null : { result, index: i })}
+              >
+                <span className="digit-box-label">
+                  {digitLabel(d)} <span className="small">{formatPercent(d.confidence)}</span>
+                </span>
+              </button>
+            ))
+          : null}
+      </div>
+      <div className="number-actions">
+        <button type="button" onClick={() => dispatch({ type: 'undo' })} disabled={empty}>
+          Undo
+        </button>
+        <button type="button" onClick={() => dispatch({ type: 'clear' })} disabled={empty} data-testid="number-clear">
+          Clear
+        </button>
+      </div>
+      {chosen ? (
+        <div className="number-detail" data-testid="digit-detail">
+          <img
+            className="input-image"
+            src={`data:image/png;base64,${chosen.input_image}`}
+            alt={`The 28x28 image the model saw for digit ${(selected ?? 0) + 1}`}
+            width={112}
+            height={112}
+            style={{ imageRendering: 'pixelated' }}
+            data-testid="digit-input-image"
+          />
+          <ProbabilityChart probabilities={chosen.probabilities} digit={chosen.digit} muted={chosen.verdict === 'not_a_digit'} />
+        </div>
+      ) : null}
+    </section>
+  )
+}

@@ -1,0 +1,46 @@
+import { describe, expect, it } from 'vitest'
+import { boxStyle, emptyTimedDrawing, isEmptyTimed, timedReducer, toRenderDrawing, toRequestStrokes } from './numberDrawing'
+
+describe('numberDrawing', () => {
+  it('records strokes with their times and sends only finished ones', () => {
+    let d = timedReducer(emptyTimedDrawing, { type: 'begin', x: 1, y: 2, t: 0.4 })
+    d = timedReducer(d, { type: 'extend', x: 1.2, y: 2, t: 5 }) // too close: dropped
+    d = timedReducer(d, { type: 'extend', x: 10, y: 20, t: 16.6 })
+    expect(toRequestStrokes(d)).toEqual([])
+    expect(isEmptyTimed(d)).toBe(false)
+    d = timedReducer(d, { type: 'end' })
+    expect(toRequestStrokes(d)).toEqual([
+      [
+        [1, 2, 0],
+        [10, 20, 17],
+      ],
+    ])
+    expect(timedReducer(d, { type: 'extend', x: 50, y: 50, t: 20 })).toBe(d)
+    expect(timedReducer(d, { type: 'end' })).toBe(d)
+  })
+
+  it('commits an open stroke when a new one begins, undoes and clears', () => {
+    let d = timedReducer(emptyTimedDrawing, { type: 'begin', x: 0, y: 0, t: 0 })
+    d = timedReducer(d, { type: 'begin', x: 5, y: 5, t: 100 })
+    expect(d.strokes).toHaveLength(1)
+    d = timedReducer(d, { type: 'undo' })
+    expect(d.active).toBeNull()
+    d = timedReducer(d, { type: 'undo' })
+    expect(isEmptyTimed(d)).toBe(true)
+    d = timedReducer(timedReducer(d, { type: 'begin', x: 0, y: 0, t: 0 }), { type: 'end' })
+    expect(timedReducer(d, { type: 'clear' })).toBe(emptyTimedDrawing)
+  })
+
+  it('converts to the renderer and places boxes in percent of the canvas', () => {
+    const d = { strokes: [[[1, 2, 0] as const]], active: [[3, 4, 9] as const] }
+    expect(toRenderDrawing(d, 22)).toEqual({
+      strokes: [{ points: [{ x: 1, y: 2 }], size: 22 }],
+      active: { points: [{ x: 3, y: 4 }], size: 22 },
+      undone: [],
+    })
+    expect(toRenderDrawing({ strokes: [], active: null }, 22).active).toBeNull()
+    expect(boxStyle([84, 28, 210, 140], 840, 280)).toEqual({ left: '10.00%', top: '10.00%', width: '25.00%', height: '50.00%' })
+    expect(boxStyle([-10, 0, 2000, 0], 840, 280).left).toBe('0.00%')
+    expect(boxStyle([], 840, 280).width).toBe('0.00%')
+  })
+})

@@ -1,0 +1,73 @@
+/**
+ * The Number mode's drawing: strokes of `[x, y, t_ms]` points in the canvas's logical pixels
+ * (what `POST /predict/number` takes), and the geometry of the boxes the service answers.
+ * Pure, so it can be tested without a canvas.
+ */
+import type { Drawing } from './strokes'
+
+export interface TimedDrawing {
+  /** Finished strokes, oldest first; each point `[x, y, t_ms]`. */
+  readonly strokes: readonly (readonly (readonly [number, number, number])[])[]
+  /** The stroke being drawn (pointer down), if any. */
+  readonly active: readonly (readonly [number, number, number])[] | null
+}
+
+export const emptyTimedDrawing: TimedDrawing = { strokes: [], active: null }
+
+export type TimedAction =
+  | { type: 'begin'; x: number; y: number; t: number }
+  | { type: 'extend'; x: number; y: number; t: number }
+  | { type: 'end' }
+  | { type: 'undo' }
+  | { type: 'clear' }
+
+/** Points closer than this (logical px) to the previous one are dropped. */
+const MIN_DISTANCE = 0.75
+
+export function timedReducer(drawing: TimedDrawing, action: TimedAction): TimedDrawing {
+  switch (action.type) {
+    case 'begin': {
+      const committed = drawing.active ? [...drawing.strokes, drawing.active] : drawing.strokes
+      return { strokes: committed, active: [[action.x, action.y, action.t]] }
+    }
+    case 'extend': {
+      const active = drawing.active
+      if (!active) return drawing
+      const last = active[active.length - 1]
+      if (last && Math.hypot(action.x - last[0], action.y - last[1]) < MIN_DISTANCE) return drawing
+      return { ...drawing, active: [...active, [action.x, action.y, action.t]] }
+    }
+    case 'end':
+      return drawing.active ? { strokes: [...drawing.strokes, drawing.active], active: null } : drawing
+    case 'undo':
+      if (drawing.active) return { ...drawing, active: null }
+      return { strokes: drawing.strokes.slice(0, -1), active: null }
+    case 'clear':
+      return emptyTimedDrawing
+  }
+}
+
+/** The finished strokes as the API takes them (the stroke in progress is not sent). */
+export function toRequestStrokes(drawing: TimedDrawing): number[][][] {
+  return drawing.strokes.map((stroke) => stroke.map(([x, y, t]) => [x, y, Math.round(t)]))
+}
+
+/** The same strokes in the shape the canvas renderer of `lib/strokes` paints. */
+export function toRenderDrawing(drawing: TimedDrawing, size: number): Drawing {
+  const toStroke = (points: readonly (readonly [number, number, number])[]) => ({
+    points: points.map(([x, y]) => ({ x, y })),
+    size,
+  })
+  return { strokes: drawing.strokes.map(toStroke), active: drawing.active ? toStroke(drawing.active) : null, undone: [] }
+}
+
+export function isEmptyTimed(drawing: TimedDrawing): boolean {
+  return drawing.strokes.length === 0 && (drawing.active === null || drawing.active.length === 0)
+}
+
+/** A box `[x, y, width, height]` in canvas pixels as CSS percentages of a `width` x `height` canvas. */
+export function boxStyle(box: readonly number[], width: number, height: number) {
+  const [x = 0, y = 0, w = 0, h = 0] = box
+  const pct = (v: number, of: number) => `${Math.max(0, Math.min(100, (v / of) * 100)).toFixed(2)}%`
+  return { left: pct(x, width), top: pct(y, height), width: pct(w, width), height: pct(h, height) }
+}
