@@ -200,7 +200,7 @@ def measure_server(
 ) -> ServerRun:
     """Start a server with only ``model``; measure latency, throughput and batches on it."""
     env = {**models_env(model), **(extra_env or {})}
-    with running_server(env, workers=workers) as server:
+    with running_server(env, workers=workers, port=args.port) as server:
         rss = sum(server.rss_mib().values())
         run_in_subprocess(server.port, [predict], concurrency=1, max_requests=50, duration_s=60)  # warm-up
         single = run_in_subprocess(
@@ -288,6 +288,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--cold-start", default="all", help="models whose cold start to measure: all, none, or names")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--json", type=Path, help="also write the results here")
+    parser.add_argument("--port", type=int, default=None, help="port of the measured servers (default: a free one)")
     parser.add_argument("--number-requests", type=int, default=300, help="requests of each strokes/number run")
     args = parser.parse_args(argv)
     engines_names = [name.strip() for name in args.engines.split(",") if name.strip()]

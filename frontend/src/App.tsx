@@ -106,7 +106,7 @@ export default function App({
 
       {mode === 'number' ? (
         <main className="main">
-          <NumberPad model={choice.selected} debounceMs={debounceMs} />
+          <NumberPad model={choice.selected} minIntervalMs={minIntervalMs} />
         </main>
       ) : (
       <main className="main" data-testid="workspace" data-pending={pending ? 'true' : 'false'}>

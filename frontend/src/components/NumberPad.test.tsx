@@ -25,7 +25,7 @@ function write(canvas: HTMLElement, x0: number, x1: number) {
 }
 
 function setup(api: NumbersApi) {
-  render(<NumberPad api={api} model="cnn" debounceMs={0} />)
+  render(<NumberPad api={api} model="cnn" minIntervalMs={0} />)
   const canvas = screen.getByTestId('number-canvas')
   vi.spyOn(canvas, 'getBoundingClientRect').mockReturnValue(DOMRect.fromRect({ x: 0, y: 0, width: 420, height: 140 }))
   return canvas

@@ -17,7 +17,8 @@ export interface NumberPadProps {
   api?: NumbersApi
   /** The model that reads the digits; null for the service's default. */
   model: string | null
-  debounceMs?: number
+  /** Shortest time between the starts of two requests (ms). */
+  minIntervalMs?: number
 }
 
 function digitLabel(d: NumberDigit): string {
@@ -30,14 +31,14 @@ function digitLabel(d: NumberDigit): string {
  * appears as it is written, with a box over each digit and its confidence. Tapping a digit shows
  * its probabilities and the 28x28 image the model saw; uncertain digits are marked.
  */
-export function NumberPad({ api = numbersApi, model, debounceMs = 150 }: NumberPadProps) {
+export function NumberPad({ api = numbersApi, model, minIntervalMs = 80 }: NumberPadProps) {
   const [drawing, dispatch] = useReducer(timedReducer, emptyTimedDrawing)
   // The tapped digit, of the answer it was tapped in (a newer answer clears it).
   const [tapped, setTapped] = useState<{ result: NumberReading; index: number } | null>(null)
   const canvasRef = useRef<HTMLCanvasElement | null>(null)
   const pointer = useRef<number | null>(null)
   const started = useRef<number | null>(null)
-  const reading = useNumberPrediction({ api, drawing, model, debounceMs })
+  const reading = useNumberPrediction({ api, drawing, model, minIntervalMs })
   const result = reading.result
   const dpr = typeof window === 'undefined' ? 1 : window.devicePixelRatio || 1
 

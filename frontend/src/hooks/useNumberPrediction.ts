@@ -8,17 +8,24 @@ export interface NumberPredictionOptions {
   drawing: TimedDrawing
   /** The model that reads the digits; null for the service's default. */
   model: string | null
-  /** Debounce before a request (ms). */
-  debounceMs: number
+  /** Shortest time between the starts of two requests (ms). */
+  minIntervalMs?: number
 }
+
+const idle = { result: null, error: null, loading: false, queued: false, requestId: 0 } as const
 
 /**
  * Reads the number as it is written: every finished stroke sends the strokes to
- * `POST /predict/number` (debounced; a newer request aborts the older one), nothing while the
- * drawing is empty.
+ * `POST /predict/number` (one request in flight, the latest strokes next; see
+ * `useLatestRequest`), nothing while the drawing is empty.
  */
-export function useNumberPrediction({ api, drawing, model, debounceMs }: NumberPredictionOptions): RequestState<NumberReading> {
-  const { state, schedule, reset } = useLatestRequest<NumberReading>({ delay: debounceMs })
+export function useNumberPrediction({
+  api,
+  drawing,
+  model,
+  minIntervalMs = 0,
+}: NumberPredictionOptions): RequestState<NumberReading> {
+  const { state, flush, reset } = useLatestRequest<NumberReading>({ minInterval: minIntervalMs })
   const finished = drawing.strokes
   useEffect(() => {
     if (finished.length === 0) {
@@ -26,7 +33,7 @@ export function useNumberPrediction({ api, drawing, model, debounceMs }: NumberP
       return
     }
     const strokes = toRequestStrokes({ strokes: finished, active: null })
-    schedule((signal) => api.predictNumber(strokes, { model, signal }))
-  }, [api, finished, model, schedule, reset])
-  return isEmptyTimed(drawing) ? { result: null, error: null, loading: false, queued: false } : state
+    flush((signal: AbortSignal) => api.predictNumber(strokes, { model, signal }))
+  }, [api, finished, model, flush, reset])
+  return isEmptyTimed(drawing) ? idle : state
 }
