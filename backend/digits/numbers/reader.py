@@ -24,7 +24,7 @@ from numpy.typing import NDArray
 from PIL import Image
 
 from digits.numbers.segmentation import Piece, components, cut_candidates, ink_levels
-from digits.numbers.strokes import group_strokes, rasterise
+from digits.numbers.strokes import Raster, group_strokes, rasterise, work_scale
 from digits.preprocessing import normalize_array, to_ink
 from digits.verdict import Readings, Thresholds, Verdict, read
 
@@ -320,7 +320,9 @@ def stroke_pieces(
     """Strokes ((K, 3) arrays, :func:`digits.numbers.strokes.as_arrays`) -> one piece per group
     of strokes (:func:`digits.numbers.strokes.group_strokes`), left to right, each painted alone
     at the whole drawing's scale, and the map from a piece's box to canvas pixels."""
-    whole = rasterise(strokes, brush_width)
+    scale = work_scale(strokes, brush_width)
+    left, top = np.concatenate([s[:, :2] for s in strokes]).min(axis=0) - brush_width
+    whole = Raster(np.zeros((1, 1), np.float32), (float(left), float(top)), scale)  # the frame only, as rasterise's
     pieces = []
     for group in group_strokes(strokes, brush_width):
         raster = rasterise([strokes[i] for i in group], brush_width, scale=whole.scale)

@@ -102,6 +102,14 @@ def as_arrays(strokes: Strokes) -> list[NDArray[np.float64]]:
     return arrays
 
 
+def work_scale(strokes: Sequence[NDArray[np.float64]], brush_width: float) -> float:
+    """Raster pixels per canvas pixel for these strokes: the largest <= 1 that keeps the drawing,
+    brush and margin included, within :data:`WORK_HEIGHT` x :data:`WORK_WIDTH`."""
+    points = np.concatenate([s[:, :2] for s in strokes])
+    extent = points.max(axis=0) - points.min(axis=0) + 2 * brush_width
+    return float(min(1.0, WORK_WIDTH / max(extent[0], 1.0), WORK_HEIGHT / max(extent[1], 1.0)))
+
+
 def rasterise(strokes: Sequence[NDArray[np.float64]], brush_width: float, scale: float | None = None) -> Raster:
     """Paint strokes ((K, 3) arrays of :func:`as_arrays`) with a round brush, white on black.
 
@@ -119,10 +127,9 @@ def rasterise(strokes: Sequence[NDArray[np.float64]], brush_width: float, scale:
     points = np.concatenate([s[:, :2] for s in strokes])
     radius = brush_width / 2.0
     low = points.min(axis=0) - brush_width
-    high = points.max(axis=0) + brush_width
-    extent = high - low
+    extent = points.max(axis=0) + brush_width - low
     if scale is None:
-        scale = float(min(1.0, WORK_WIDTH / max(extent[0], 1.0), WORK_HEIGHT / max(extent[1], 1.0)))
+        scale = work_scale(strokes, brush_width)
     shape = (int(np.ceil(extent[1] * scale)) + 1, int(np.ceil(extent[0] * scale)) + 1)
     paths = [(s[:, [1, 0]] - low[[1, 0]]) * scale for s in strokes]  # (row, column)
     ink = brush_ink(paths, radius * scale, shape)
