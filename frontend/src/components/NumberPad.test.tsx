@@ -32,7 +32,8 @@ function setup(api: NumbersApi) {
 }
 
 describe('NumberPad', () => {
-  it('sends the finished strokes in canvas pixels and shows the number, boxes and a tapped digit', async () => {
+  // Renders the Recharts chart: slow on a busy machine.
+  it('sends the finished strokes in canvas pixels and shows the number, boxes and a tapped digit', { timeout: 20_000 }, async () => {
     const predictNumber = vi.fn().mockResolvedValue(READING)
     const canvas = setup({ predictNumber })
     expect(screen.getByTestId('number-prompt')).toHaveTextContent('2026')
