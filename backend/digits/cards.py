@@ -123,6 +123,8 @@ class FineTuning(_Section):
     promoted: bool
     reason: str
     mlflow_run_id: str | None = None
+
+
 class NumberSetScore(_Section):
     """How well written numbers of one evaluation set are read (:mod:`digits.evaluation.numbers`).
 
