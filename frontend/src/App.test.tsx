@@ -109,6 +109,18 @@ afterEach(() => {
 })
 
 describe('App', () => {
+  it('switches to the Number mode and back to the single digit', async () => {
+    renderApp()
+    await screen.findByText(/Service online/)
+    fireEvent.click(screen.getByTestId('mode-number'))
+    expect(screen.getByTestId('number-pad')).toBeInTheDocument()
+    expect(screen.getByTestId('mode-number')).toHaveAttribute('aria-pressed', 'true')
+    expect(screen.queryByTestId('workspace')).toBeNull()
+    fireEvent.click(screen.getByTestId('mode-digit'))
+    expect(screen.getByTestId('workspace')).toBeInTheDocument()
+    expect(screen.queryByTestId('number-pad')).toBeNull()
+  })
+
   it('prompts for a digit and sends nothing while the canvas is empty', async () => {
     const api = fakeApi()
     renderApp({ api })

@@ -24,7 +24,11 @@ from app.core.config import Settings
 ROOT = Path(__file__).resolve().parents[3]
 KUBECTL = Path(sys.executable).parent / "kubectl"
 OVERLAYS = sorted(path.name for path in (ROOT / "deploy/k8s/overlays").iterdir() if path.is_dir())
-API_LIMITS = {"/predict/upload": "max_upload_bytes", "/predict/batch": "max_batch_body_bytes"}
+API_LIMITS = {
+    "/predict/upload": "max_upload_bytes",
+    "/predict/number/upload": "max_upload_bytes",
+    "/predict/batch": "max_batch_body_bytes",
+}
 """Routes with their own body limit in the API; every other route has ``max_body_bytes``."""
 
 
