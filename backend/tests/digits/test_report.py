@@ -185,3 +185,30 @@ def test_feedback_section_reads_the_loop_result(tmp_path: Path) -> None:
     )
     assert "**photos**" in text and "| 1,000 | 500 (40 / 50) | 4.00 % | 37.50 % | 99.52 % | -0.03 pt | yes |" in text
     assert "1,000, no label filter" in text and "**met**" in text and "feedback_learning_curve.png" in text
+
+
+def test_numbers_section_reads_the_cards_numbers() -> None:
+    from digits.cards import NumberReading, NumberSetScore
+    from digits.report.sections.numbers import numbers_section
+
+    class Carded:
+        def __init__(self, card: ModelCard) -> None:
+            self.card = card
+
+    score = NumberSetScore(numbers=100, digits=400, exact=0.98, per_digit=0.9925, median_ms=8.5)
+    measured = ModelCard(name="cnn", architecture="cnn").updated(
+        numbers=NumberReading(
+            sets={"mnist/separated/4/pixels": score},
+            not_a_digit={"refused": 0.75, "exact": 0.8},
+            method="m",
+            seed=0,
+            command="python -m digits.evaluation.numbers",
+        ).model_dump()
+    )
+    context = numbers_section({"cnn": Carded(measured), "mlp": Carded(ModelCard(name="mlp", architecture="mlp"))})  # type: ignore[dict-item]
+    assert context.numbers["mlp"] is None and context.numbers["cnn"] is not None
+    template = (files("digits.report") / "templates" / TEMPLATE).read_text()
+    part = template.split("## Whole numbers")[1].split("## Feedback and retraining")[0]
+    text = environment().from_string(part).render(numbers=context)
+    assert "| mnist/separated/4/pixels | 100 | 98.00 % | 99.25 % | 8.5 ms |" in text
+    assert "`not_a_digit` 75.00 %" in text and "`mlp`" not in text
