@@ -29,7 +29,15 @@ API_LIMITS = {
     "/predict/number/upload": "max_upload_bytes",
     "/predict/batch": "max_batch_body_bytes",
 }
-"""Routes with their own body limit in the API; every other route has ``max_body_bytes``."""
+"""Routes with their own body limit in the API; every other route has ``max_body_bytes``
+(``POST /feedback``: ``feedback_max_body_bytes`` where the service has it)."""
+
+
+def api_limit(settings: Settings, path: str) -> int:
+    """The API's own body limit of ``path``, in bytes."""
+    if path == "/feedback":
+        return int(getattr(settings, "feedback_max_body_bytes", settings.max_body_bytes))
+    return int(getattr(settings, API_LIMITS.get(path, "max_body_bytes")))
 
 
 @cache
@@ -106,7 +114,7 @@ def test_ingress_body_limits_match_the_api_and_only_reads_are_retried(overlay: s
                     routes[path["path"]] = annotations
     assert {"/predict", "/predict/upload", "/predict/batch", "/feedback", "/feedback/stats", "/health"} <= set(routes)
     for path, annotations in routes.items():
-        limit = getattr(settings, API_LIMITS.get(path, "max_body_bytes"))
+        limit = api_limit(settings, path)
         size = nginx_size(annotations["nginx.ingress.kubernetes.io/proxy-body-size"])
         # At or a little above the API's limit: the API answers 413 itself, naming its limit.
         assert limit <= size <= limit * 1.1, (path, size, limit)
