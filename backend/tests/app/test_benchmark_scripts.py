@@ -134,3 +134,22 @@ def test_scale_demo_restarts_replicas_behind_nginx_without_a_failed_prediction(c
     restart = figures["rolling_restart"]
     assert restart["restarts_within_load"] and len(restart["events"]) == 4
     assert restart["failed"] == 0 and restart["dropped"] == 0 and restart["statuses"] == {"200": restart["predictions"]}
+
+
+def test_scale_demo_measures_feedback_writes_on_postgresql(capsys, tmp_path: Path) -> None:
+    """``--feedback-database``: migrate, one replica without migrating at start, POST /feedback rows counted."""
+    pytest.importorskip("digits.feedback", reason="the feedback store (issue 11) is not in this checkout")
+    from tests.feedback_db import postgresql_database
+
+    database = postgresql_database()
+    url = next(database)
+    try:
+        args = ["--sweep", "", "--repeats", "0", "--skip-restart", "--duration", "1", "--clients", "4"]
+        assert scale.main([*args, "--feedback-database", url, "--json", str(tmp_path / "scale.json")]) == 0
+    finally:
+        database.close()  # drops the database
+    assert "writes/s" in capsys.readouterr().out
+    writes = json.loads((tmp_path / "scale.json").read_text())["feedback"]
+    assert writes["failed"] == 0 and writes["statuses"] == {"201": writes["predictions"]} and writes["predictions"] > 0
+    assert writes["rows_written"] == writes["predictions"]  # every answered write is a row, nothing more
+    assert 1_000 < writes["table_bytes_per_row"] < 100_000 and writes["postgres_cpu_ms_per_write"] >= 0
