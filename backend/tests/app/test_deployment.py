@@ -9,6 +9,7 @@ against the Kubernetes schemas.
 
 from __future__ import annotations
 
+import json
 import re
 import subprocess
 import sys
@@ -124,6 +125,11 @@ def test_ingress_body_limits_match_the_api_and_only_reads_are_retried(overlay: s
         else:
             assert "non_idempotent" in retries.split() and "error" in retries.split(), path
     assert "/feedback/export" not in routes and "/metrics" not in routes and "/admin/reload" not in routes
+    # Every other route of the API's schema is published (else the SPA's catch-all would answer it).
+    schema = json.loads((ROOT / "frontend/src/api/openapi.json").read_text())
+    private = {"/feedback/export", "/feedback/{feedback_id}", "/metrics"}
+    public = {path for path in schema["paths"] if path not in private and not path.startswith("/admin")}
+    assert public <= set(routes), public - set(routes)
 
 
 @pytest.mark.parametrize("overlay", OVERLAYS)
