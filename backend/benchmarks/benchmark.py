@@ -32,8 +32,9 @@ measured in the same run so that the ratio holds even when the machine is busy:
 * strokes and whole numbers (``--number-requests`` requests each, one client, on each engine's
   server): ``POST /predict`` with one drawn digit as its strokes against the same drawing as a
   canvas PNG, and ``POST /predict/number`` with a 4-digit number (MNIST digits traced into pen
-  strokes, :mod:`digits.numbers.synthetic`) as a PNG and as strokes: latency and the server's time
-  (``Server-Timing``'s ``app``).
+  strokes, :mod:`digits.numbers.synthetic`) as a PNG and as strokes: latency, the server's time
+  (``Server-Timing``) and the server's CPU time per request (which, unlike wall time, hardly
+  changes when other programs share the cores).
 
 All times are milliseconds unless marked otherwise.
 """
@@ -186,7 +187,7 @@ class ServerRun:
     load: LoadResult
     load_server_cpu_s: float
     batches: dict[str, tuple[LoadResult, float]]
-    extras: dict[str, LoadResult]
+    extras: dict[str, tuple[LoadResult, float]]
 
 
 def measure_server(
@@ -213,9 +214,11 @@ def measure_server(
         extra_results = {}
         for name, request in (extras or {}).items():
             run_in_subprocess(server.port, [request], concurrency=1, max_requests=10, duration_s=60)  # warm-up
-            extra_results[name] = run_in_subprocess(
+            cpu_before = server.cpu_s()
+            result = run_in_subprocess(
                 server.port, [request], concurrency=1, max_requests=args.number_requests, duration_s=600, timings=True
             )
+            extra_results[name] = (result, server.cpu_s() - cpu_before)
         return ServerRun(
             server.first_ready_s, server.all_ready_s, rss, single, load, load_cpu, batch_results, extra_results
         )
@@ -453,12 +456,17 @@ def main(argv: list[str] | None = None) -> int:
         table.section(f"{extra}, 1 client, {args.number_requests} requests")
         table.add(
             "  latency median / p99, ms",
-            ["{:.2f} / {:.2f}".format(*_percentiles(r.extras[extra].latencies_ms)[::2]) for r in runs.values()],
+            ["{:.2f} / {:.2f}".format(*_percentiles(r.extras[extra][0].latencies_ms)[::2]) for r in runs.values()],
             ratio=False,
+        )
+        table.add(
+            "  server CPU per request, ms",
+            [r.extras[extra][1] / max(r.extras[extra][0].requests, 1) * 1000 for r in runs.values()],
+            "{:.3f}",
         )
         stages = ("decode", "preprocess", "segment", "inference", "serialize", "app")
         for stage in stages:
-            values = [r.extras[extra].server_timing.get(stage) for r in runs.values()]
+            values = [r.extras[extra][0].server_timing.get(stage) for r in runs.values()]
             if any(values):
                 table.add(
                     f"  server (Server-Timing median): {stage}, ms",
@@ -466,7 +474,7 @@ def main(argv: list[str] | None = None) -> int:
                     "{:.3f}",
                 )
         table.add(
-            "  errors (5xx, other non-200, dropped)", [_errors(r.extras[extra]) for r in runs.values()], ratio=False
+            "  errors (5xx, other non-200, dropped)", [_errors(r.extras[extra][0]) for r in runs.values()], ratio=False
         )
 
     layout_lines = []
