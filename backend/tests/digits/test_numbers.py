@@ -187,3 +187,34 @@ def test_synthetic_layouts_and_the_stroke_tracer() -> None:
         synthetic.number_set(
             synthetic.DigitSource("x", np.zeros((1, 28, 28), np.uint8), np.zeros(1, np.uint8)), "diagonal", [1]
         )
+
+
+def test_edit_distance_counts_insertions_deletions_and_substitutions() -> None:
+    from digits.evaluation.numbers import edit_distance
+
+    assert edit_distance("2026", "2026") == 0
+    assert edit_distance("2026", "206") == 1
+    assert edit_distance("2026", "20126") == 1
+    assert edit_distance("2026", "2126") == 1
+    assert edit_distance("", "123") == 3
+
+
+def test_the_numbers_command_writes_the_card_section(tmp_path, monkeypatch, capsys) -> None:  # type: ignore[no-untyped-def]
+    from digits.cards import ModelCard
+    from digits.evaluation import numbers as command
+    from digits.settings import DataSettings
+    from tests.helpers import copy_models
+
+    directory = copy_models(tmp_path / "models", ["cnn"])
+    monkeypatch.setenv("MODELS_DIR", str(directory))
+    assert command.main(["--count", "2", "--seed", "1"]) == 0
+    card = ModelCard.load(directory / "cnn_litert.json")
+    assert card.numbers is not None and card.numbers.command.startswith("python -m digits.evaluation.numbers")
+    sets = card.numbers.sets
+    assert {"mnist/separated/4/pixels", "optdigits/touching/1-8/pixels", "strokes/touching/4/strokes"} <= set(sets)
+    assert sets["mnist/separated/4/pixels"].numbers == 2 and sets["mnist/separated/4/pixels"].digits == 8
+    assert sets["strokes/separated/1-8/pixels"].digits == sum(range(1, 9))
+    assert all(0.0 <= s.exact <= 1.0 and 0.0 <= s.per_digit <= 1.0 for s in sets.values())
+    assert card.numbers.not_a_digit is not None and set(card.numbers.not_a_digit) == {"refused", "exact"}
+    assert "wrote numbers into the card of cnn" in capsys.readouterr().out
+    assert DataSettings().models_dir == directory
