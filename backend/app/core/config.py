@@ -65,6 +65,8 @@ class Settings(DataSettings):
             drawing with more pieces gets 422 ``too_many_digits``.
         max_strokes: most strokes a request's ``strokes`` may hold; more gets 413 ``too_many_strokes``.
         max_stroke_points: most points of all strokes together; more gets 413 ``too_many_strokes``.
+        max_stroke_coordinate: largest ``|x|`` or ``|y|`` of a stroke's point, in canvas pixels;
+            a point farther out gets 422 ``invalid_strokes``.
         stroke_brush_width: the brush's diameter, in canvas pixels, with which the server paints
             ``strokes`` (the SPA's default brush on its canvas).
     """
@@ -97,6 +99,7 @@ class Settings(DataSettings):
     max_number_digits: int = Field(default=12, ge=1)
     max_strokes: int = Field(default=200, ge=1)
     max_stroke_points: int = Field(default=20_000, ge=1)
+    max_stroke_coordinate: float = Field(default=100_000.0, gt=0)
     stroke_brush_width: float = Field(default=22.0, gt=0)
 
 

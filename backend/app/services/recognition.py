@@ -107,7 +107,8 @@ def stroke_arrays(strokes: Sequence[Sequence[Sequence[float]]], settings: Settin
 
     Raises:
         ApiError: ``too_many_strokes`` (413) past ``MAX_STROKES`` strokes or ``MAX_STROKE_POINTS``
-            points; ``invalid_strokes`` (422) for a point that is not 2 or 3 finite numbers;
+            points; ``invalid_strokes`` (422) for a point that is not 2 or 3 finite numbers or lies
+            beyond ``MAX_STROKE_COORDINATE``;
             ``empty_image`` (422) for strokes without a point.
     """
     points = sum(len(stroke) for stroke in strokes)
@@ -119,9 +120,17 @@ def stroke_arrays(strokes: Sequence[Sequence[Sequence[float]]], settings: Settin
             "(MAX_STROKE_POINTS)",
         )
     try:
-        return as_arrays(strokes)
+        arrays = as_arrays(strokes)
     except StrokesError as exc:
         raise ApiError(exc.code, str(exc)) from exc
+    farthest = max(float(np.abs(a[:, :2]).max()) for a in arrays)
+    if farthest > settings.max_stroke_coordinate:
+        raise ApiError(
+            "invalid_strokes",
+            f"a point lies {farthest:g} pixels from the canvas's corner; the limit is "
+            f"{settings.max_stroke_coordinate:g} (MAX_STROKE_COORDINATE)",
+        )
+    return arrays
 
 
 def _strokes_to_input(

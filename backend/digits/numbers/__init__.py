@@ -6,7 +6,8 @@
 * :mod:`digits.numbers.synthetic`: written numbers built from single digits (evaluation, tests).
 """
 
-from digits.numbers.reader import DigitReading, NumberReading, TooManyDigitsError, read_image, read_strokes
+from digits.numbers.reader import DigitReading, NumberReading, read_image, read_strokes
+from digits.numbers.segmentation import TooManyDigitsError
 from digits.numbers.strokes import StrokesError, as_arrays, rasterise
 
 __all__ = [

@@ -23,7 +23,7 @@ import numpy as np
 from numpy.typing import NDArray
 from PIL import Image
 
-from digits.numbers.segmentation import Piece, components, cut_candidates, ink_levels
+from digits.numbers.segmentation import Piece, TooManyDigitsError, components, cut_candidates, ink_levels
 from digits.numbers.strokes import Raster, group_strokes, rasterise, work_scale
 from digits.preprocessing import normalize_array, to_ink
 from digits.verdict import Readings, Thresholds, Verdict, read
@@ -51,12 +51,6 @@ SPLIT_ROUNDS = 3
 """Pieces split at most this many times over (a number of up to 8 touching digits)."""
 MERGE_ASPECT = 1.1
 """Two neighbouring pieces are tried as one digit when their union is at most this wide (share of its height)."""
-
-
-class TooManyDigitsError(ValueError):
-    """The drawing has more digit pieces than the limit (``code``: ``too_many_digits``)."""
-
-    code = "too_many_digits"
 
 
 @dataclass(frozen=True)
@@ -276,7 +270,7 @@ def read_pieces(
     )
 
 
-def image_pieces(img: Image.Image) -> tuple[list[Piece], float]:
+def image_pieces(img: Image.Image, max_pieces: int = 64) -> tuple[list[Piece], float]:
     """An image of a written number -> its pieces before any split, and the working scale
     (working pixels per input pixel, <= 1; see :data:`WORK_SIDE`).
 
@@ -289,7 +283,7 @@ def image_pieces(img: Image.Image) -> tuple[list[Piece], float]:
     if scale < 1.0:
         size = (max(1, round(width * scale)), max(1, round(height * scale)))
         gray = np.asarray(Image.fromarray(gray, mode="F").resize(size, Image.Resampling.BOX), dtype=np.float32)
-    return components(ink_levels(gray)), scale
+    return components(ink_levels(gray), max_pieces), scale
 
 
 def _scaled_box(scale: float) -> Callable[[tuple[int, int, int, int]], tuple[int, int, int, int]]:
@@ -310,7 +304,7 @@ def read_image(img: Image.Image, predict: Predict, thresholds: Thresholds, *, ma
         EmptyImageError: the image has no ink.
         TooManyDigitsError: more than ``max_digits`` pieces.
     """
-    pieces, scale = image_pieces(img)
+    pieces, scale = image_pieces(img, max_pieces=4 * max_digits)
     return read_pieces(pieces, predict, thresholds, max_digits=max_digits, to_input=_scaled_box(scale))
 
 

@@ -103,15 +103,26 @@ def line_height(boxes: list[tuple[int, int, int, int]]) -> float:
     return float(np.median(heights[heights >= 0.4 * heights.max()]))
 
 
-def components(ink: NDArray[np.float32]) -> list[Piece]:
+class TooManyDigitsError(ValueError):
+    """The drawing has more digit pieces than the limit (``code``: ``too_many_digits``)."""
+
+    code = "too_many_digits"
+
+
+def components(ink: NDArray[np.float32], max_pieces: int = 64) -> list[Piece]:
     """The drawing's digit pieces before any split, left to right (steps 1-2 above).
 
     Args:
         ink: (H, W) float32 in [0, 1], white ink on black, background 0 (:func:`ink_levels`).
+        max_pieces: most components left after specks are dropped (the merges cost the square
+            of their number: noise, a texture, is refused rather than searched).
 
     Returns:
         Pieces ordered by the centre of their box, left to right; at least one when ``ink`` has
         a pixel above the ink threshold.
+
+    Raises:
+        TooManyDigitsError: more than ``max_pieces`` components.
     """
     mask = ink > INK_THRESHOLD
     labels, count = ndimage.label(mask, structure=np.ones((3, 3), dtype=bool))
@@ -120,8 +131,15 @@ def components(ink: NDArray[np.float32]) -> list[Piece]:
     slices = ndimage.find_objects(labels)
     areas = np.bincount(labels.ravel(), minlength=count + 1)[1:]
     boxes = [(s[1].start, s[0].start, s[1].stop - s[1].start, s[0].stop - s[0].start) for s in slices]
-    groups: list[list[int]] = [[i] for i in range(count)]
-    group_boxes = list(boxes)
+    height = line_height(boxes)
+    total = float(areas.sum())
+    kept = list(range(count))
+    if count > max_pieces:  # noise or a texture: drop its specks (tiny and small) at once first
+        kept = [i for i in kept if areas[i] >= SPECK * total or max(boxes[i][2:]) >= SMALL_PIECE * height]
+    if len(kept) > max_pieces:
+        raise TooManyDigitsError(f"the drawing has {len(kept)} separate pieces (at most {max_pieces} are searched)")
+    groups: list[list[int]] = [[i] for i in kept]
+    group_boxes = [boxes[i] for i in kept]
 
     def union(i: int, j: int) -> None:
         a, b = group_boxes[i], group_boxes[j]
@@ -131,8 +149,6 @@ def components(ink: NDArray[np.float32]) -> list[Piece]:
         groups[i] += groups[j]
         del groups[j], group_boxes[j]
 
-    height = line_height(boxes)
-    total = float(areas.sum())
     changed = True
     while changed and len(groups) > 1:
         changed = False

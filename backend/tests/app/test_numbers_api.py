@@ -97,6 +97,7 @@ def test_a_photo_of_a_written_number_through_the_upload_route(
         ({"strokes": []}, 422, "empty_image"),
         ({"strokes": [[[1, 2, 3, 4]]]}, 422, "invalid_strokes"),
         ({"strokes": [[[0, 0]]] * 201}, 413, "too_many_strokes"),
+        ({"strokes": [[[1e308, 0], [-1e308, 0]]]}, 422, "invalid_strokes"),
         ({"image": "!!!"}, 400, "invalid_base64"),
         ({"image": b64(b"not an image")}, 400, "invalid_image"),
         ({"strokes": [[[0, 0], [5, 5]]], "model": "nope"}, 422, "unknown_model"),
@@ -129,5 +130,7 @@ def test_blank_canvas_and_too_many_digits(
 def test_predict_needs_an_image_or_strokes(client: TestClient) -> None:
     response = client.post("/predict", json={"model": "cnn"})
     assert (response.status_code, response.json()["code"]) == (422, "invalid_request")
+    far = client.post("/predict", json={"strokes": [[[0, 0], [200_000, 5]]]})
+    assert (far.status_code, far.json()["code"]) == (422, "invalid_strokes")
     too_many = client.post("/predict", json={"strokes": [[[0, 0]] * 20_001]})
     assert (too_many.status_code, too_many.json()["code"]) == (413, "too_many_strokes")

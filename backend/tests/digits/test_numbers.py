@@ -218,3 +218,14 @@ def test_the_numbers_command_writes_the_card_section(tmp_path, monkeypatch, caps
     assert card.numbers.not_a_digit is not None and set(card.numbers.not_a_digit) == {"refused", "exact"}
     assert "wrote numbers into the card of cnn" in capsys.readouterr().out
     assert DataSettings().models_dir == directory
+
+
+def test_noise_is_refused_as_too_many_pieces_not_searched(engine: Engine, limits: Thresholds) -> None:
+    rng = np.random.default_rng(0)
+    noise = (rng.random((400, 600)) < 0.03) * 255
+    with pytest.raises(TooManyDigitsError):
+        read_image(Image.fromarray((255 - noise).astype(np.uint8)), engine.predict_proba, limits, max_digits=12)
+    ink = np.zeros((100, 300), np.float32)
+    ink[::4, ::4] = 1.0  # 1,875 specks
+    with pytest.raises(TooManyDigitsError):
+        components(ink, max_pieces=10)
