@@ -17,7 +17,7 @@ PY := $(VENV)/bin/python
 BACKEND_STAMP := $(VENV)/.installed
 FRONTEND_STAMP := frontend/node_modules/.installed
 
-.PHONY: help install run test test-backend test-frontend test-e2e lint pre-commit format train finetune benchmark benchmark-serving loadtest evaluate report openapi openapi-check compose-check deploy-check scale-demo chromium nginx clean
+.PHONY: help install run test test-backend test-frontend test-e2e lint pre-commit format train finetune benchmark benchmark-serving loadtest evaluate report openapi openapi-check compose-check deploy-check scale-demo chromium nginx postgresql clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -45,6 +45,21 @@ nginx: ## Install Debian's nginx for make scale-demo and make deploy-check (if m
 	  $$( [ "$$(id -u)" = 0 ] || echo sudo ) apt-get update -qq && \
 	  $$( [ "$$(id -u)" = 0 ] || echo sudo ) apt-get install -y -qq --no-install-recommends nginx >/dev/null; }
 
+# The feedback tests run on SQLite and on this real PostgreSQL server (role/password digits, local only).
+PG_TEST_URL ?= postgresql://digits:digits@127.0.0.1:5432/postgres
+export PG_TEST_URL
+postgresql: ## Install and start Debian's PostgreSQL for the feedback tests (if missing); role digits
+	@SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	command -v pg_lsclusters >/dev/null || { echo "Installing PostgreSQL (apt-get)..."; \
+	  $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq postgresql >/dev/null; }; \
+	cluster=$$(pg_lsclusters -h | head -1); \
+	[ -n "$$cluster" ] || { echo "no PostgreSQL cluster: pg_createcluster <version> main"; exit 1; }; \
+	set -- $$cluster; [ "$$4" = online ] || $$SUDO pg_ctlcluster $$1 $$2 start; \
+	for i in $$(seq 30); do pg_isready -q -h 127.0.0.1 -p $$3 && break; sleep 0.5; done; \
+	AS_PG="$$( [ "$$(id -u)" = 0 ] && echo runuser -u postgres -- || echo sudo -u postgres )"; \
+	$$AS_PG psql -p $$3 -tAc "SELECT 1 FROM pg_roles WHERE rolname='digits'" | grep -q 1 || \
+	  $$AS_PG psql -p $$3 -qc "CREATE ROLE digits LOGIN CREATEDB PASSWORD 'digits'"
+
 run: install ## Build the SPA and serve it with the API on the committed model
 	cd frontend && npm run build
 	@trap 'kill 0' EXIT INT TERM; \
@@ -56,10 +71,10 @@ run: install ## Build the SPA and serve it with the API on the committed model
 	echo "  API docs: http://$(HOST):$(API_PORT)/docs   Stop with Ctrl+C."; echo; \
 	wait
 
-test: install chromium nginx ## Run every test: backend (pytest), frontend unit (Vitest), end-to-end (Playwright)
+test: install chromium nginx postgresql ## Run every test: backend (pytest), frontend unit (Vitest), end-to-end (Playwright)
 	$(MAKE) test-backend test-frontend test-e2e
 
-test-backend: $(BACKEND_STAMP) nginx ## Backend tests with line coverage; fails under the floor in backend/pyproject.toml
+test-backend: $(BACKEND_STAMP) nginx postgresql ## Backend tests with line coverage; fails under the floor in backend/pyproject.toml
 	cd backend && .venv/bin/python -m pytest --cov --cov-report=term-missing:skip-covered
 
 test-frontend: $(FRONTEND_STAMP)

@@ -16,6 +16,7 @@ DEFAULT_MODELS_DIR = BACKEND_DIR / "models"
 DEFAULT_MODEL_PATH = DEFAULT_MODELS_DIR / "cnn.keras"
 DEFAULT_MNIST_DIR = BACKEND_DIR.parent.parent / "shared" / "data" / "mnist"
 DEFAULT_OMNIGLOT_DIR = BACKEND_DIR.parent.parent / "shared" / "data" / "omniglot"
+DEFAULT_DATABASE_URL = f"sqlite:///{BACKEND_DIR / 'data' / 'feedback.db'}"
 
 
 class DataSettings(BaseSettings):
@@ -29,6 +30,9 @@ class DataSettings(BaseSettings):
         model_path: the Keras model written by training and read by evaluation, export and
             benchmark (env ``MODEL_PATH``).
         models_dir: the directory the service loads its models from (env ``MODELS_DIR``).
+        database_url: the feedback database, a SQLAlchemy URL (env ``DATABASE_URL``): by default a
+            SQLite file ``backend/data/feedback.db`` (created on first use); for deployments
+            ``postgresql+psycopg://USER:PASSWORD@HOST:5432/DB``.
     """
 
     model_config = SettingsConfigDict(env_file=".env", extra="ignore")
@@ -37,3 +41,4 @@ class DataSettings(BaseSettings):
     omniglot_dir: Path = DEFAULT_OMNIGLOT_DIR
     model_path: Path = DEFAULT_MODEL_PATH
     models_dir: Path = DEFAULT_MODELS_DIR
+    database_url: str = DEFAULT_DATABASE_URL

@@ -19,6 +19,7 @@ from app.core.config import Settings
 from digits.data.mnist import Mnist, load_mnist
 from digits.engines import Engine, load_engines
 from digits.settings import DataSettings
+from tests import feedback_db
 from tests.helpers import EVERY_MODEL, app_with_engines
 
 
@@ -61,8 +62,27 @@ def engine(engines: dict[str, Engine]) -> Engine:
 
 
 @pytest.fixture(scope="session")
-def settings() -> Settings:
-    return Settings(max_body_bytes=1_000_000, max_image_pixels=2_000_000)
+def settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
+    database = tmp_path_factory.mktemp("feedback") / "feedback.db"
+    return Settings(max_body_bytes=1_000_000, max_image_pixels=2_000_000, database_url=f"sqlite:///{database}")
+
+
+@pytest.fixture(scope="session")
+def postgresql_url() -> Iterator[str]:
+    """A fresh database on the real PostgreSQL server of ``PG_TEST_URL`` (``make postgresql`` starts
+    Debian's and makes the role), created and dropped by pytest-postgresql's janitor, migrated."""
+    yield from feedback_db.postgresql_database()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """An empty, migrated feedback database: a SQLite file, then the real PostgreSQL server (the
+    same test runs on both)."""
+    if request.param == "sqlite":
+        return feedback_db.sqlite_database(tmp_path)
+    url: str = request.getfixturevalue("postgresql_url")
+    feedback_db.empty(url)
+    return url
 
 
 @pytest.fixture(scope="session")
