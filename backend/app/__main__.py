@@ -10,6 +10,9 @@ With more than one worker, each listens on its own ``SO_REUSEPORT`` socket on th
 :class:`app.supervisor.Supervisor` watches them (why: see that module); where ``SO_REUSEPORT``
 is missing it falls back to uvicorn's ``--workers``.
 
+The feedback database is migrated once, before the workers start (``DATABASE_MIGRATE_ON_START``);
+SIGHUP reloads every worker's engines.
+
 Prometheus metrics are then kept in ``PROMETHEUS_MULTIPROC_DIR`` (a fresh temporary directory
 unless set), so that ``GET /metrics`` on any worker reports the whole service; BLAS/OpenMP pools
 get ``INFERENCE_THREADS`` threads per worker so the workers do not oversubscribe the cores.
@@ -28,6 +31,7 @@ import uvicorn
 
 from app.core.config import Settings, get_settings
 from app.supervisor import Supervisor, logger, uvicorn_options
+from digits.feedback.migrate import upgrade
 
 _THREAD_POOL_VARIABLES = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
 
@@ -46,9 +50,21 @@ def _prepare_multiprocess_metrics() -> str | None:
     return created
 
 
+def migrate_database(settings: Settings) -> None:
+    """Bring the feedback database to the latest schema; a failure is logged (predictions need no database)."""
+    try:
+        upgrade(settings.database_url)
+    except Exception as exc:  # any driver error: the workers answer 503 on /feedback until it works
+        logger.error("the feedback database could not be migrated: %s", exc)
+
+
 def serve(settings: Settings) -> int:
     """Run the service with ``settings`` until it is stopped (SIGTERM, SIGINT); the exit status."""
     created = None
+    if settings.workers > 1 and settings.database_migrate_on_start:
+        # Migrate once here rather than in every worker at the same time.
+        migrate_database(settings)
+        os.environ["DATABASE_MIGRATE_ON_START"] = "false"  # the spawned workers read it
     if settings.workers > 1:
         created = _prepare_multiprocess_metrics()
         for variable in _THREAD_POOL_VARIABLES:

@@ -7,19 +7,25 @@ error handlers, the middleware and the routers of :mod:`app.api.routes`.
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
+import signal
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
+from fastapi.concurrency import run_in_threadpool
 from fastapi.middleware.cors import CORSMiddleware
 
 from app.api.deps import get_engines
-from app.api.routes import batch, metrics, numbers, recognition, service, upload
+from app.api.routes import admin, batch, feedback, metrics, numbers, recognition, service, upload
 from app.core.config import Settings, get_settings
 from app.core.errors import JsonPayloadTooLarge, install_error_handlers
 from app.core.observability import MODEL_INFO, REQUEST_ID_HEADER, RequestContextMiddleware, configure_logging
 from app.services.engines import LoadedEngines
+from app.services.feedback import CLIENT_HEADER, open_store
+from app.services.reloading import on_sighup
 from digits.engines import load_engines
 
 logger = logging.getLogger("digits")
@@ -49,7 +55,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         for name, engine in engines.engines.items():
             logger.info("loaded model %s (%s)", name, engine.version)
             MODEL_INFO.labels(name, engine.version, engine.kind, str(name == settings.default_model)).set(1)
+        app.state.feedback = await run_in_threadpool(open_store, settings)
+        with contextlib.suppress(ValueError, RuntimeError, NotImplementedError):  # not the main thread
+            asyncio.get_running_loop().add_signal_handler(signal.SIGHUP, on_sighup, app)
         yield
+        with contextlib.suppress(ValueError, RuntimeError, NotImplementedError):
+            asyncio.get_running_loop().remove_signal_handler(signal.SIGHUP)
+        app.state.feedback.close()
+        app.state.feedback = None
         app.state.engines = LoadedEngines(default=settings.default_model)
 
     app = FastAPI(
@@ -67,8 +80,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(
         CORSMiddleware,
         allow_origins=origins,
-        allow_methods=["GET", "POST"],
-        allow_headers=["Content-Type", REQUEST_ID_HEADER],
+        allow_methods=["GET", "POST", "DELETE"],
+        allow_headers=["Content-Type", REQUEST_ID_HEADER, CLIENT_HEADER, "Authorization"],
         expose_headers=[REQUEST_ID_HEADER, "Server-Timing"],
     )
     # Body limits per router (FastAPI's max_body_size): inside the middleware below, so that
@@ -79,6 +92,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(batch.router, max_body_size=settings.max_batch_body_bytes)
     app.include_router(numbers.router, max_body_size=settings.max_body_bytes)
     app.include_router(numbers.upload_router, max_body_size=settings.max_upload_bytes)
+    app.include_router(feedback.router, max_body_size=settings.feedback_max_body_bytes)
+    app.include_router(admin.router, max_body_size=settings.max_body_bytes)
     if settings.metrics:
         app.include_router(metrics.router)
     app.add_middleware(JsonPayloadTooLarge)

@@ -5,7 +5,8 @@ accepts a whole burst of connections: measured, 16 keep-alive clients opening at
 landed on one worker, which then served at the rate of one core. Here each worker listens on its
 own socket bound to the same port with ``SO_REUSEPORT``, so the kernel spreads new connections
 over the workers by a hash of their addresses. :class:`Supervisor` forwards SIGTERM/SIGINT to the
-workers, waits for their graceful shutdown, and replaces a worker that dies or stops answering;
+workers (and SIGHUP, which makes each reload its engines), waits for their graceful shutdown,
+and replaces a worker that dies or stops answering;
 it gives up if a worker dies within :data:`STARTUP_GRACE_S` seconds of starting (e.g. the port is
 taken).
 
@@ -85,7 +86,11 @@ class _HeartbeatServer(uvicorn.Server):
 
 
 def _run_worker(options: dict[str, Any], heartbeat: Synchronized[float]) -> None:
-    """One worker process: its own SO_REUSEPORT socket, one uvicorn server, until SIGTERM/SIGINT."""
+    """One worker process: its own SO_REUSEPORT socket, one uvicorn server, until SIGTERM/SIGINT.
+
+    SIGHUP is ignored until the application's lifespan takes it over (a reload of the engines).
+    """
+    signal.signal(signal.SIGHUP, signal.SIG_IGN)
     sock = reuseport_socket(options["host"], options["port"])
     server = _HeartbeatServer(uvicorn.Config("app.main:app", **options), heartbeat)
     server.run(sockets=[sock])
@@ -133,6 +138,13 @@ class Supervisor:
             if worker.process.pid is not None and worker.process.is_alive():
                 os.kill(worker.process.pid, signal.SIGTERM)
 
+    def _reload(self, signum: int, _: FrameType | None) -> None:
+        """SIGHUP: pass it on to every worker, which reloads its engines (:mod:`app.services.reloading`)."""
+        logger.info("SIGHUP: reloading the engines of %d workers", len(self.workers))
+        for worker in self.workers:
+            if worker.process.pid is not None and worker.process.is_alive():
+                os.kill(worker.process.pid, signal.SIGHUP)
+
     def _check(self, index: int) -> bool:
         """Replace worker ``index`` if it died or hangs; False when the server must stop."""
         worker = self.workers[index]
@@ -157,6 +169,7 @@ class Supervisor:
     def run(self) -> int:
         """Serve until SIGTERM/SIGINT; the exit status: 0, or 1 if a worker failed to start."""
         previous = {sig: signal.signal(sig, self._signal) for sig in (signal.SIGTERM, signal.SIGINT)}
+        previous[signal.SIGHUP] = signal.signal(signal.SIGHUP, self._reload)
         status = 0
         try:
             self.workers = [self._start() for _ in range(self.count)]

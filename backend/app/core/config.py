@@ -8,7 +8,7 @@ from __future__ import annotations
 from functools import lru_cache
 from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, SecretStr
 
 from digits.settings import DataSettings
 
@@ -69,6 +69,22 @@ class Settings(DataSettings):
             a point farther out gets 422 ``invalid_strokes``.
         stroke_brush_width: the brush's diameter, in canvas pixels, with which the server paints
             ``strokes`` (the SPA's default brush on its canvas).
+        database_migrate_on_start: migrate the feedback database (``DATABASE_URL``, see
+            :class:`digits.settings.DataSettings`) to the latest schema at start-up; a deployment that
+            runs ``python -m digits.feedback.migrate`` as a separate step sets it false.
+        feedback_max_body_bytes: largest body of ``POST /feedback`` in bytes (image and strokes);
+            larger bodies get 413.
+        feedback_max_image_bytes: largest image ``POST /feedback`` stores, in bytes once decoded
+            from base64; larger gets 413 ``image_too_large``.
+        feedback_max_strokes: most strokes in one drawing; more gets 413 ``strokes_too_long``.
+        feedback_max_points: most points, all strokes together; more gets 413 ``strokes_too_long``.
+        feedback_rate_limit: how many drawings one client may send, in the ``limits`` library's
+            notation (e.g. ``60/minute``, ``1000/day``; several separated by ``;``), per worker
+            process; past it 429 ``rate_limited`` with ``Retry-After``. The client is the SPA's
+            ``X-Digits-Client`` id, else the peer address (used for counting only, never stored).
+        feedback_admin_token: when set, ``DELETE /feedback/{id}``, ``GET /feedback/export`` and
+            ``POST /admin/reload`` need ``Authorization: Bearer <token>`` (401 without, 403
+            with another). Unset: they are open (a warning is logged in production).
     """
 
     environment: Literal["development", "production"] = "development"
@@ -101,6 +117,13 @@ class Settings(DataSettings):
     max_stroke_points: int = Field(default=20_000, ge=1)
     max_stroke_coordinate: float = Field(default=100_000.0, gt=0)
     stroke_brush_width: float = Field(default=22.0, gt=0)
+    database_migrate_on_start: bool = True
+    feedback_max_body_bytes: int = Field(default=2_000_000, gt=0)
+    feedback_max_image_bytes: int = Field(default=1_000_000, gt=0)
+    feedback_max_strokes: int = Field(default=200, ge=0)
+    feedback_max_points: int = Field(default=10_000, ge=0)
+    feedback_rate_limit: str = "60/minute;1000/day"
+    feedback_admin_token: SecretStr | None = None
 
 
 @lru_cache

@@ -27,17 +27,28 @@ STATUS_BY_CODE = {
     "invalid_strokes": 422,
     "too_many_strokes": 413,
     "too_many_digits": 422,
+    "strokes_too_long": 413,
+    "invalid_client_id": 400,
+    "unauthorized": 401,
+    "forbidden": 403,
+    "feedback_not_found": 404,
+    "rate_limited": 429,
+    "database_unavailable": 503,
+    "reload_failed": 503,
 }
 
 
 class ApiError(Exception):
     """An error with an HTTP status, a stable ``code`` and a human ``detail``."""
 
-    def __init__(self, code: str, detail: str, status_code: int | None = None) -> None:
+    def __init__(
+        self, code: str, detail: str, status_code: int | None = None, headers: dict[str, str] | None = None
+    ) -> None:
         super().__init__(detail)
         self.code = code
         self.detail = detail
         self.status_code = status_code or STATUS_BY_CODE.get(code, 400)
+        self.headers = headers
 
     @classmethod
     def from_preprocessing(cls, exc: PreprocessingError) -> ApiError:
@@ -57,6 +68,7 @@ _EXPECTED_BY_PATH = {
     "/predict/upload": 'multipart/form-data with the image in a "file" field',
     "/predict/number": 'JSON like {"image": "<base64 PNG>"} or {"strokes": [[[x, y, t_ms], ...], ...]}',
     "/predict/number/upload": 'multipart/form-data with the image in a "file" field',
+    "/feedback": 'JSON like {"image": "<base64 PNG>", "label": 4, "predicted": 9, "model_version": "<from /predict>"}',
 }
 _EXPECTED = 'JSON like {"image": "<base64 PNG>"}'
 
@@ -132,7 +144,7 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(ApiError)
     async def _api_error(_: Request, exc: ApiError) -> JSONResponse:
-        return error_json(exc.status_code, exc.code, exc.detail)
+        return error_json(exc.status_code, exc.code, exc.detail, headers=exc.headers)
 
     @app.exception_handler(RequestValidationError)
     async def _validation(request: Request, exc: RequestValidationError) -> JSONResponse:

@@ -171,6 +171,116 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/feedback": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Create Feedback
+         * @description Store a drawing with the label its author gives it (`null`: not a digit).
+         *
+         *     Kept: the image as sent, its 28x28 model input (the same preprocessing as /predict), the
+         *     strokes, the canvas size, the label, the model's answer and version, the device class and
+         *     the time; the client only as a salted hash of `X-Digits-Client`; never an IP address.
+         */
+        post: operations["create_feedback_feedback_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/feedback/stats": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Feedback Stats
+         * @description How many drawings, per label and per model version, and how often the model was right.
+         */
+        get: operations["feedback_stats_feedback_stats_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/feedback/{feedback_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Delete Feedback
+         * @description Delete one stored drawing (e.g. at its author's request).
+         */
+        delete: operations["delete_feedback_feedback__feedback_id__delete"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/feedback/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Export Feedback
+         * @description Every stored drawing, streamed as JSON lines (`application/x-ndjson`), the same lines as
+         *     `python -m digits.feedback.export`.
+         */
+        get: operations["export_feedback_feedback_export_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/admin/reload": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Reload
+         * @description Load `MODELS` from `MODELS_DIR` again and swap them in atomically (SIGHUP does the same).
+         *
+         *     The new engines are loaded completely while the old ones keep answering; then one reference
+         *     is replaced. Requests in flight finish on the old engines; none fails. In a multi-worker
+         *     service this reloads the worker that answers; send SIGHUP to the server process to reload
+         *     every worker.
+         */
+        post: operations["reload_admin_reload_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -333,6 +443,16 @@ export interface components {
             model?: string | null;
         };
         /**
+         * Canvas
+         * @description The drawing surface's size in CSS pixels.
+         */
+        Canvas: {
+            /** Width */
+            width: number;
+            /** Height */
+            height: number;
+        };
+        /**
          * ErrorResponse
          * @description Every 4xx answer: what went wrong, in words, and a stable code.
          */
@@ -347,6 +467,121 @@ export interface components {
              * @description Machine-readable reason: invalid_request, invalid_base64, invalid_image, image_too_large, empty_image, payload_too_large, batch_too_large, invalid_strokes, too_many_strokes, too_many_digits, unknown_model, model_unavailable, not_found, method_not_allowed.
              */
             code: string;
+        };
+        /**
+         * FeedbackCreated
+         * @description The stored drawing's id (use it to delete the drawing).
+         */
+        FeedbackCreated: {
+            /** Id */
+            id: string;
+        };
+        /**
+         * FeedbackRequest
+         * @description A drawing and the label its author gives it (confirming or correcting the model's answer).
+         * @example {
+         *       "canvas": {
+         *         "height": 280,
+         *         "width": 280
+         *       },
+         *       "device": "touch",
+         *       "image": "data:image/png;base64,iVBORw0KGgo...",
+         *       "label": 4,
+         *       "model_version": "cnn-2026-11-30",
+         *       "predicted": 9,
+         *       "strokes": [
+         *         [
+         *           [
+         *             12,
+         *             40.5,
+         *             0
+         *           ],
+         *           [
+         *             14,
+         *             42,
+         *             16
+         *           ]
+         *         ]
+         *       ]
+         *     }
+         */
+        FeedbackRequest: {
+            /**
+             * Image
+             * @description The drawing, base64 or a data URL, as sent to POST /predict (same formats and limits; the decoded bytes at most FEEDBACK_MAX_IMAGE_BYTES).
+             */
+            image: string;
+            /**
+             * Strokes
+             * @description The pen's path: strokes of [x, y, t_ms] points in canvas pixels and milliseconds since the first point (at most FEEDBACK_MAX_STROKES strokes and FEEDBACK_MAX_POINTS points in all).
+             */
+            strokes?: [
+                number,
+                number,
+                number
+            ][][] | null;
+            /**
+             * Label
+             * @description What the drawing is: 0-9, or null for 'not a digit'.
+             */
+            label: number | null;
+            /**
+             * Predicted
+             * @description The digit the model answered, or null (it answered 'not a digit').
+             */
+            predicted?: number | null;
+            /**
+             * Model Version
+             * @description `model_version` of the /predict answer being confirmed.
+             */
+            model_version: string;
+            /**
+             * Probabilities
+             * @description The answer's `probabilities`, as received (optional).
+             */
+            probabilities?: number[] | null;
+            /** @description The canvas size the strokes are in (optional). */
+            canvas?: components["schemas"]["Canvas"] | null;
+            /**
+             * Device
+             * @description What drew it (the pointer type), if known.
+             */
+            device?: ("touch" | "mouse" | "pen") | null;
+        };
+        /**
+         * FeedbackStats
+         * @description How much feedback there is and how often the model was right.
+         */
+        FeedbackStats: {
+            /**
+             * Total
+             * @description Drawings stored.
+             */
+            total: number;
+            /**
+             * By Label
+             * @description Drawings per label: "0".."9" and "not_a_digit".
+             */
+            by_label: {
+                [key: string]: number;
+            };
+            /**
+             * Agreement
+             * @description Share (0-1) of drawings whose label is the model's answer ('not a digit' for both counts); null while there are none.
+             */
+            agreement: number | null;
+            /**
+             * By Model Version
+             * @description Totals and agreement per model version.
+             */
+            by_model_version: {
+                [key: string]: components["schemas"]["VersionStats"];
+            };
+        };
+        /** HTTPValidationError */
+        HTTPValidationError: {
+            /** Detail */
+            detail?: components["schemas"]["ValidationError"][];
         };
         /**
          * HealthResponse
@@ -641,6 +876,54 @@ export interface components {
              * @description The 28x28 image the model saw (white ink on black), as base64 PNG without a data: prefix.
              */
             input_image: string;
+        };
+        /**
+         * ReloadResponse
+         * @description The engines now served, after a reload.
+         */
+        ReloadResponse: {
+            /**
+             * Models
+             * @description Served model name -> version.
+             */
+            models: {
+                [key: string]: string;
+            };
+            /**
+             * Errors
+             * @description Models named in MODELS that could not be loaded, with why.
+             */
+            errors: {
+                [key: string]: string;
+            };
+            /** Default */
+            default: string;
+        };
+        /** ValidationError */
+        ValidationError: {
+            /** Location */
+            loc: (string | number)[];
+            /** Message */
+            msg: string;
+            /** Error Type */
+            type: string;
+            /** Input */
+            input?: unknown;
+            /** Context */
+            ctx?: Record<string, never>;
+        };
+        /**
+         * VersionStats
+         * @description The drawings answered by one model version.
+         */
+        VersionStats: {
+            /** Total */
+            total: number;
+            /**
+             * Agreement
+             * @description Share whose label is the model's answer.
+             */
+            agreement: number;
         };
     };
     responses: never;
@@ -981,6 +1264,266 @@ export interface operations {
                 };
             };
             /** @description The model is not loaded. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    create_feedback_feedback_post: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description A random id of this browser (kept in its localStorage); stored only as a salted hash. */
+                "X-Digits-Client"?: string | null;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["FeedbackRequest"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FeedbackCreated"];
+                };
+            };
+            /** @description Not base64, not an image, or a bad X-Digits-Client. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Body, image or strokes over the configured limits. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Invalid body (e.g. a label outside 0-9), or no ink. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Too many drawings from this client (FEEDBACK_RATE_LIMIT). */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The feedback database is unavailable. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    feedback_stats_feedback_stats_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FeedbackStats"];
+                };
+            };
+            /** @description The feedback database is unavailable. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    delete_feedback_feedback__feedback_id__delete: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                feedback_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description FEEDBACK_ADMIN_TOKEN is set and no bearer token was sent. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The bearer token is not FEEDBACK_ADMIN_TOKEN. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description No drawing has this id. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+            /** @description The feedback database is unavailable. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    export_feedback_feedback_export_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One JSON object per line, oldest first (see `python -m digits.feedback.export`). */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/x-ndjson": string;
+                };
+            };
+            /** @description FEEDBACK_ADMIN_TOKEN is set and no bearer token was sent. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The bearer token is not FEEDBACK_ADMIN_TOKEN. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The feedback database is unavailable. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    reload_admin_reload_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReloadResponse"];
+                };
+            };
+            /** @description FEEDBACK_ADMIN_TOKEN is set and no bearer token was sent. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The bearer token is not FEEDBACK_ADMIN_TOKEN. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description A model did not load; the served engines are kept. */
             503: {
                 headers: {
                     [name: string]: unknown;
