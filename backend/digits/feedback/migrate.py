@@ -10,13 +10,18 @@ from __future__ import annotations
 import argparse
 import os
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from alembic import command
-from alembic.config import Config
 from sqlalchemy.engine import URL
 
 from digits.feedback.store import database_url
 from digits.settings import BACKEND_DIR, DataSettings
+
+if TYPE_CHECKING:
+    from alembic.config import Config
+
+# Alembic is imported when a migration runs, not with this module: the service's workers import
+# it but never migrate (the server process does, once), and it costs ~0.3 s of start-up.
 
 
 def alembic_ini() -> Path:
@@ -34,6 +39,8 @@ def alembic_ini() -> Path:
 
 def alembic_config(url: str | URL) -> Config:
     """The Alembic configuration of ``backend/alembic.ini``, pointed at ``url``."""
+    from alembic.config import Config
+
     config = Config(str(alembic_ini()))
     rendered = database_url(url).render_as_string(hide_password=False)
     config.set_main_option("sqlalchemy.url", rendered.replace("%", "%%"))
@@ -46,6 +53,8 @@ def upgrade(url: str | URL | None = None) -> None:
     Creates the SQLite file (and its folder) when missing. Raises SQLAlchemy's
     ``OperationalError`` when the database cannot be reached.
     """
+    from alembic import command
+
     command.upgrade(alembic_config(url or DataSettings().database_url), "head")
 
 
