@@ -1,3 +1,5 @@
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { defineConfig, devices } from '@playwright/test'
 
 /**
@@ -43,6 +45,8 @@ export default defineConfig({
       command: `${process.env.DIGITS_BACKEND_PYTHON ?? '../backend/.venv/bin/python'} -m uvicorn app.main:app --host 127.0.0.1 --port ${API_PORT} --no-access-log`,
       cwd: '../backend',
       url: `http://127.0.0.1:${API_PORT}/health`,
+      // Feedback goes to a database of the test run's own, not backend/data/.
+      env: { DATABASE_URL: `sqlite:///${join(tmpdir(), `digits-e2e-${API_PORT}`, 'feedback.db')}` },
       reuseExistingServer: !process.env.CI,
       // Loading TensorFlow and the model takes a while on a small machine.
       timeout: 240_000,

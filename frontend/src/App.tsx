@@ -1,8 +1,10 @@
 import { useRef, useState } from 'react'
 import { digitsApi, type DigitsApi } from './api/client'
+import { feedbackApi, type FeedbackApi } from './api/feedback'
 import { CompareView } from './components/CompareView'
 import { DrawCard } from './components/DrawCard'
 import { ExampleGallery } from './components/ExampleGallery'
+import { FeedbackPanel } from './components/FeedbackPanel'
 import { DropOverlay } from './components/ImageInput'
 import { ModelPicker } from './components/ModelPicker'
 import { NumberPad } from './components/NumberPad'
@@ -23,6 +25,8 @@ import { errorMessage } from './lib/format'
 
 export interface AppProps {
   api?: DigitsApi
+  /** Where feedback (confirmations, corrections, Teach mode) is sent. */
+  feedback?: FeedbackApi
   /** Where the example gallery comes from. */
   examples?: ExampleStore
   /** Shortest time between the starts of two live prediction requests while drawing (ms). */
@@ -40,6 +44,7 @@ export interface AppProps {
 /** The page: the input (drawing or image), the answer, the model picker, the comparison, the examples. */
 export default function App({
   api = digitsApi,
+  feedback = feedbackApi,
   examples = exampleStore,
   minIntervalMs = 80,
   loadingDelayMs = 300,
@@ -131,6 +136,8 @@ export default function App({
             />
           </ResultPanel>
         </div>
+
+        <FeedbackPanel api={feedback} input={input} canvasRef={canvasRef} result={result} />
 
         {choice.compare && modelList ? (
           <CompareView
