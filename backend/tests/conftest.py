@@ -64,7 +64,14 @@ def engine(engines: dict[str, Engine]) -> Engine:
 @pytest.fixture(scope="session")
 def settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
     database = tmp_path_factory.mktemp("feedback") / "feedback.db"
-    return Settings(max_body_bytes=1_000_000, max_image_pixels=2_000_000, database_url=f"sqlite:///{database}")
+    # The admin token is set as in any deployment (the schema fuzzer checks that the admin routes refuse
+    # requests without it).
+    return Settings(
+        max_body_bytes=1_000_000,
+        max_image_pixels=2_000_000,
+        database_url=f"sqlite:///{database}",
+        feedback_admin_token="test-admin-token",
+    )
 
 
 @pytest.fixture(scope="session")

@@ -121,20 +121,6 @@ async def feedback_stats(store: StoreDep) -> FeedbackStats:
     return FeedbackStats.model_validate(stats)
 
 
-@router.delete(
-    "/feedback/{feedback_id}",
-    status_code=204,
-    dependencies=[Depends(admin)],
-    responses={**ADMIN_ERRORS, 404: {"model": ErrorResponse, "description": "No drawing has this id."}},
-)
-async def delete_feedback(feedback_id: str, store: StoreDep) -> Response:
-    """Delete one stored drawing (e.g. at its author's request)."""
-    deleted = await run_in_threadpool(with_database, lambda: store.delete(feedback_id))
-    if not deleted:
-        raise ApiError("feedback_not_found", f"no feedback has the id {feedback_id!r}")
-    return Response(status_code=204)
-
-
 def _lines(records: Iterator[dict[str, Any]]) -> Iterator[bytes]:
     for item in records:
         yield (json.dumps(item, separators=(",", ":")) + "\n").encode()
@@ -157,3 +143,19 @@ async def export_feedback(store: StoreDep) -> StreamingResponse:
     `python -m digits.feedback.export`."""
     first, rest = await run_in_threadpool(first_and_rest, store.iter_records())
     return StreamingResponse(_lines(itertools.chain(first, rest)), media_type="application/x-ndjson")
+
+
+# Declared after /feedback/export and /feedback/stats: a path's first partly matching route gives
+# the Allow header of a 405, and /feedback/{feedback_id} matches those paths too.
+@router.delete(
+    "/feedback/{feedback_id}",
+    status_code=204,
+    dependencies=[Depends(admin)],
+    responses={**ADMIN_ERRORS, 404: {"model": ErrorResponse, "description": "No drawing has this id."}},
+)
+async def delete_feedback(feedback_id: str, store: StoreDep) -> Response:
+    """Delete one stored drawing (e.g. at its author's request)."""
+    deleted = await run_in_threadpool(with_database, lambda: store.delete(feedback_id))
+    if not deleted:
+        raise ApiError("feedback_not_found", f"no feedback has the id {feedback_id!r}")
+    return Response(status_code=204)
