@@ -29,11 +29,16 @@ async function settled(page: Page) {
 }
 
 async function draw(page: Page, digit: number) {
-  await drawGlyph(page, page.getByTestId('draw-canvas'), GLYPHS[digit]!)
+  const canvas = page.getByTestId('draw-canvas')
+  await canvas.scrollIntoViewIfNeeded() // the feedback card is below it: answering scrolls the page
+  await drawGlyph(page, canvas, GLYPHS[digit]!)
   await settled(page)
 }
 
 test.describe('feedback', () => {
+  // Several drawings each, and a reload: more than the default minute on a loaded 2-core machine.
+  test.describe.configure({ timeout: 180_000 })
+
   test('confirm an answer, correct another, and see the stats move', async ({ page }) => {
     await open(page)
     const before = await stats(page)
