@@ -102,7 +102,7 @@ def test_reload_under_load_fails_no_request(live_app, mnist) -> None:
     for thread in threads:
         thread.join(timeout=30)
 
-    assert len(results) > 100
+    assert len(results) >= 20  # a loaded 2-core machine answers a few dozen; an idle one hundreds
     failures = [r for r in results if r[1] != 200]
     assert not failures, f"{len(failures)} of {len(results)} requests failed: {failures[:5]}"
     assert all(r[2] != -1 for r in results), "a request was answered wrongly"
