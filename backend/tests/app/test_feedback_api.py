@@ -275,3 +275,25 @@ def test_cors_allows_the_client_header(database_url: str) -> None:
 
 def test_tiny_png_helper_is_an_image() -> None:
     assert Image.open(io.BytesIO(_tiny_png())).size == (8, 8)
+
+
+def test_the_export_is_what_retraining_reads(api: TestClient, database_url: str, drawing, tmp_path) -> None:
+    """The combination end to end: drawings sent over HTTP, exported by the command, read by
+    ``digits.finetune`` (its reader checks every field and decodes the 28x28 model input)."""
+    from digits.feedback.export import export
+    from digits.finetune.records import read_jsonl
+
+    sent = [(3, 3, "alpha"), (None, 7, "beta"), (8, 3, "alpha")]
+    for label, predicted, client in sent:
+        response = api.post(
+            "/feedback", json=body(drawing, label=label, predicted=predicted), headers={"X-Digits-Client": client}
+        )
+        assert response.status_code == 201
+    path = tmp_path / "feedback" / "export.jsonl"
+    assert export(path, database_url) == 3
+    records = read_jsonl(path)
+    assert [(r.label, r.predicted) for r in records] == [(label, predicted) for label, predicted, _ in sent]
+    assert records[0].client == records[2].client != records[1].client
+    assert [r.target for r in records] == [3, 10, 8]
+    expected = preprocess(decode_image(drawing)).image
+    assert all(r.image.shape == (28, 28) and np.abs(r.image - expected).max() <= 1 / 255 for r in records)
