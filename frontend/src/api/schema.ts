@@ -464,7 +464,7 @@ export interface components {
             detail: string;
             /**
              * Code
-             * @description Machine-readable reason: invalid_request, invalid_base64, invalid_image, image_too_large, empty_image, payload_too_large, batch_too_large, invalid_strokes, too_many_strokes, too_many_digits, unknown_model, model_unavailable, not_found, method_not_allowed.
+             * @description Machine-readable reason: invalid_request, invalid_base64, invalid_image, image_too_large, empty_image, payload_too_large, batch_too_large, invalid_strokes, too_many_strokes, too_many_digits, unknown_model, model_unavailable, not_found, method_not_allowed, strokes_too_long, invalid_client_id, unauthorized, forbidden, feedback_not_found, rate_limited, database_unavailable, reload_failed.
              */
             code: string;
         };

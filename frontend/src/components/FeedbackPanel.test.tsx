@@ -110,7 +110,7 @@ describe('FeedbackPanel', () => {
     })
     setup({ api })
     fireEvent.click(screen.getByTestId('feedback-yes'))
-    expect(await screen.findByRole('alert')).toHaveTextContent('too many drawings')
+    expect(await screen.findByRole('alert')).toHaveTextContent('a lot of drawings in a short time')
     expect(screen.getByTestId('teach-count')).toHaveTextContent('You have given 0 drawings.')
     fail = false
     fireEvent.click(screen.getByTestId('feedback-yes'))
@@ -173,7 +173,7 @@ describe('FeedbackPanel', () => {
     const canvas = document.createElement('canvas')
     rerender(<FeedbackPanel api={api} input={input()} canvasRef={{ current: canvas }} result={null} random={() => 0.45} />)
     fireEvent.click(screen.getByTestId('teach-send'))
-    expect(await screen.findByRole('alert')).toHaveTextContent('did not answer')
+    expect(await screen.findByRole('alert')).toHaveTextContent("Can't reach the recognition service")
   })
 
   it('keeps the count across visits', () => {

@@ -92,6 +92,14 @@ export const ERROR_SENTENCES: Readonly<Record<string, string>> = {
   not_found: 'The service does not know this address. Reload the page.',
   method_not_allowed: 'The service refused this kind of request. Reload the page.',
   http_error: 'The service could not answer this request. Try again in a moment.',
+  strokes_too_long: 'That drawing has too many strokes to keep. Clear it and draw the digit again.',
+  invalid_client_id: 'This browser sent an id the service does not accept. Reload the page.',
+  unauthorized: 'This needs the admin token.',
+  forbidden: 'The admin token was not accepted.',
+  feedback_not_found: 'That drawing is not stored (any more).',
+  rate_limited: "That's a lot of drawings in a short time. Wait a minute, then send more.",
+  database_unavailable: "Feedback can't be stored right now. Try again later; recognition still works.",
+  reload_failed: 'The new model could not be loaded; the current one is still answering.',
 }
 
 /** The sentence for a connection that failed (no answer at all). */
