@@ -19,7 +19,7 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.middleware.cors import CORSMiddleware
 
 from app.api.deps import get_engines
-from app.api.routes import admin, batch, feedback, metrics, numbers, recognition, service, upload
+from app.api.routes import admin, batch, docs, feedback, metrics, numbers, recognition, service, upload
 from app.core.config import Settings, get_settings
 from app.core.errors import JsonPayloadTooLarge, install_error_handlers
 from app.core.observability import MODEL_INFO, REQUEST_ID_HEADER, RequestContextMiddleware, configure_logging
@@ -70,6 +70,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         version="1.0.0",
         summary="Handwritten digit recognition: send a drawing, get the digit and the probability of each of 0-9.",
         lifespan=lifespan,
+        # /docs and /redoc are served by app.api.routes.docs from packaged assets, not a CDN.
+        docs_url=None,
+        redoc_url=None,
     )
     app.state.settings = settings
     app.state.engines = LoadedEngines(default=settings.default_model)
@@ -96,6 +99,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(admin.router, max_body_size=settings.max_body_bytes)
     if settings.metrics:
         app.include_router(metrics.router)
+    docs.install(app)
     app.add_middleware(JsonPayloadTooLarge)
     app.add_middleware(
         RequestContextMiddleware,

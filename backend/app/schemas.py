@@ -6,6 +6,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from app.api.examples import EXAMPLE_PNG_BASE64, EXAMPLE_PNG_DATA_URL
 from digits.verdict import Verdict
 
 Probability = Annotated[float, Field(ge=0.0, le=1.0)]
@@ -35,7 +36,13 @@ class PredictRequest(BaseModel):
 
     model_config = ConfigDict(
         extra="forbid",
-        json_schema_extra={"examples": [{"image": "data:image/png;base64,iVBORw0KGgo..."}]},
+        json_schema_extra={
+            "examples": [
+                {"image": EXAMPLE_PNG_DATA_URL},
+                {"image": EXAMPLE_PNG_DATA_URL, "model": "cnn", "explain": True},
+                {"image": EXAMPLE_PNG_DATA_URL, "models": ["cnn", "cnn-litert-dynamic", "mlp-numpy"]},
+            ]
+        },
     )
 
     image: str | None = Field(
@@ -52,6 +59,21 @@ class PredictRequest(BaseModel):
         default=None,
         description="Which model answers (see GET /models); the service's default (`cnn`) when omitted.",
         examples=["cnn"],
+    )
+    explain: bool = Field(
+        default=False,
+        strict=True,
+        description="Also answer `saliency`: which pixels of the 28x28 input drove the answer.",
+    )
+    models: list[str] | None = Field(
+        default=None,
+        min_length=1,
+        description=(
+            "Compare models: every model named here reads the same preprocessed image, and the "
+            "response's `comparison` holds their answers in this order (at most `MAX_COMPARE_MODELS`, "
+            "8 by default). The top-level answer stays `model`'s. Omitted: no comparison."
+        ),
+        examples=[["cnn", "mlp-numpy"]],
     )
 
     @model_validator(mode="after")
@@ -78,6 +100,35 @@ DigitProbabilities = Field(
 )
 
 
+class ModelReading(BaseModel):
+    """What one model of a comparison read in the image."""
+
+    model: str = Field(description="Name of the model, as in the request's `models`.")
+    model_version: str = Field(description="Its version.")
+    digit: int = Field(ge=0, le=9, description="The most probable digit.")
+    confidence: Probability = Field(description="Probability of `digit` among the digits, in [0, 1].")
+    verdict: Verdict = VerdictField
+    uncertain: bool = UncertainField
+    not_a_digit: Probability = NotADigitField
+    probabilities: list[Probability] = DigitProbabilities
+    inference_ms: float = Field(ge=0, description="Time this model took on the image, in milliseconds (server side).")
+
+
+Saliency = Annotated[
+    list[Annotated[list[Probability], Field(min_length=28, max_length=28)]],
+    Field(
+        min_length=28,
+        max_length=28,
+        description=(
+            "Only with `explain`: a 28x28 map (rows top to bottom) of how much each pixel of "
+            "`input_image` drove the answer, in [0, 1] (1 = most). Occlusion sensitivity (patches "
+            "blanked, all in one batched call of the engine) for every engine; the input gradient "
+            "for Keras engines. See `digits.explain`."
+        ),
+    ),
+]
+
+
 class PredictResponse(BaseModel):
     """What the model read."""
 
@@ -91,6 +142,11 @@ class PredictResponse(BaseModel):
     model_version: str = Field(description="Its version, e.g. `enhanced_cnn-1a2b3c4d+litert`.")
     input_image: str = Field(
         description="The 28x28 image the model saw (white ink on black), as base64 PNG without a data: prefix."
+    )
+    saliency: Saliency | None = Field(default=None)
+    comparison: list[ModelReading] | None = Field(
+        default=None,
+        description="Only with `models`: each model's reading of the same image, in the order asked.",
     )
 
 
@@ -145,7 +201,7 @@ class BatchPredictRequest(BaseModel):
 
     model_config = ConfigDict(
         extra="forbid",
-        json_schema_extra={"examples": [{"images": ["iVBORw0KGgo...", "data:image/png;base64,iVBORw0KGgo..."]}]},
+        json_schema_extra={"examples": [{"images": [EXAMPLE_PNG_BASE64, EXAMPLE_PNG_DATA_URL]}]},
     )
 
     images: list[str] = Field(

@@ -370,7 +370,7 @@ test.describe('models', () => {
     for (const [i, name] of names.entries()) {
       const item = items.nth(i)
       await expect(item).toHaveAttribute('data-model', name)
-      await expect(item.getByTestId('compare-latency')).toHaveText(/^\d+(\.\d)? (ms|s)$/)
+      await expect(item.getByTestId('compare-latency')).toHaveText(/^\d+(\.\d+)? (ms|s)$/)
       await expect(item.getByTestId('mini-bars').locator('.mini-bar')).toHaveCount(10)
       await expect(item).toHaveAttribute('data-verdict', /^(digit|uncertain|not_a_digit)$/)
       const verdict = await item.getAttribute('data-verdict')

@@ -204,3 +204,100 @@ test.describe('live prediction', () => {
     expect(firstPredictAt).toBeGreaterThanOrEqual(firstHealthyAt)
   })
 })
+
+/** The part of `locator`'s box inside the viewport, as a share of its area (1 = fully in view). */
+async function shareInView(page: Page, locator: Locator): Promise<number> {
+  const box = await locator.boundingBox()
+  const viewport = page.viewportSize()!
+  if (!box || box.width === 0 || box.height === 0) return 0
+  const w = Math.max(0, Math.min(box.x + box.width, viewport.width) - Math.max(box.x, 0))
+  const h = Math.max(0, Math.min(box.y + box.height, viewport.height) - Math.max(box.y, 0))
+  return (w * h) / (box.width * box.height)
+}
+
+test.describe('phone first', () => {
+  test.use({ viewport: { width: 390, height: 844 }, hasTouch: true, isMobile: true, deviceScaleFactor: 3 })
+
+  test('on 390x844 the canvas fills the width and the answer stays in view while the finger draws', async ({ page }) => {
+    await openApp(page)
+    const canvas = page.getByTestId('draw-canvas')
+    const box = (await canvas.boundingBox())!
+    console.log(`phone: canvas ${Math.round(box.width)} px wide in a 390 px viewport, top at ${Math.round(box.y)} px`)
+    expect(box.width).toBeGreaterThanOrEqual(340)
+    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390)
+    expect(await shareInView(page, canvas)).toBe(1)
+
+    const cdp = await page.context().newCDPSession(page)
+    const finger = (u: number, v: number) => [{ x: box.x + u * box.width, y: box.y + v * box.height, id: 1, radiusX: 6, radiusY: 6, force: 1 }]
+    const scrollY = await page.evaluate(() => window.scrollY)
+    // A 7, and the finger stays down.
+    await cdp.send('Input.dispatchTouchEvent', { type: 'touchStart', touchPoints: finger(0.25, 0.22) })
+    for (let i = 1; i <= 20; i++) await cdp.send('Input.dispatchTouchEvent', { type: 'touchMove', touchPoints: finger(0.25 + 0.5 * (i / 20), 0.22) })
+    for (let i = 1; i <= 25; i++)
+      await cdp.send('Input.dispatchTouchEvent', { type: 'touchMove', touchPoints: finger(0.75 - 0.3 * (i / 25), 0.22 + 0.6 * (i / 25)) })
+    const answer = page.getByTestId('live-answer')
+    await expect(answer).toBeVisible()
+    for (const part of [page.getByTestId('live-digit'), page.getByTestId('live-confidence'), answer.getByTestId('mini-bars')]) {
+      await expect(part).toBeVisible()
+      expect(await shareInView(page, part)).toBe(1)
+    }
+    await expect(page.getByTestId('live-confidence')).toHaveText(/\d+(\.\d)?%/)
+    await page.screenshot({ path: 'test-results/screenshots/phone-live-answer.png' })
+    await cdp.send('Input.dispatchTouchEvent', { type: 'touchEnd', touchPoints: [] })
+    await expect(page.getByTestId('workspace')).toHaveAttribute('data-pending', 'false')
+    await expect(page.getByTestId('live-digit')).toHaveText('7')
+    // Drawing with a finger neither scrolled nor zoomed the page.
+    expect(await page.evaluate(() => window.scrollY)).toBe(scrollY)
+    expect(await page.evaluate(() => window.visualViewport?.scale ?? 1)).toBe(1)
+  })
+
+  test('held sideways (844x390) the canvas and the answer fit the screen', async ({ page }) => {
+    await page.setViewportSize({ width: 844, height: 390 })
+    await openApp(page)
+    const canvas = page.getByTestId('draw-canvas')
+    // The drawing card at the top of the screen: its canvas and the answer above it fit.
+    await canvas.evaluate((element) => element.closest('section')!.scrollIntoView())
+    expect(await shareInView(page, canvas)).toBe(1)
+    const box = (await canvas.boundingBox())!
+    await page.mouse.move(box.x + box.width * 0.5, box.y + box.height * 0.15)
+    await page.mouse.down()
+    await page.mouse.move(box.x + box.width * 0.5, box.y + box.height * 0.85, { steps: 10 })
+    await page.mouse.up()
+    await expect(page.getByTestId('live-answer')).toBeVisible()
+    for (const part of [page.getByTestId('live-digit'), page.getByTestId('live-confidence'), page.getByTestId('live-answer').getByTestId('mini-bars')])
+      expect(await shareInView(page, part)).toBe(1)
+    expect(await shareInView(page, canvas)).toBe(1)
+    await page.screenshot({ path: 'test-results/screenshots/phone-landscape.png' })
+  })
+})
+
+test.describe('API docs', () => {
+  test('/docs and /redoc render with the network cut, and the request example works in "Try it out"', async ({ page }) => {
+    const api = `http://127.0.0.1:${process.env.E2E_API_PORT ?? 8765}`
+    const outside: string[] = []
+    // The network is cut: only the service itself answers.
+    await page.route(
+      (url) => url.hostname !== '127.0.0.1',
+      async (route) => {
+        outside.push(route.request().url())
+        await route.abort('internetdisconnected')
+      },
+    )
+    await page.goto(`${api}/docs`)
+    await expect(page.locator('.swagger-ui .opblock').first()).toBeVisible()
+    const predict = page.locator('#operations-recognition-predict_predict_post')
+    await predict.locator('.opblock-summary').click()
+    await predict.getByRole('button', { name: 'Try it out' }).click()
+    await predict.getByRole('button', { name: 'Execute' }).click()
+    const status = predict.locator('.live-responses-table .response .response-col_status').first()
+    await expect(status).toHaveText('200')
+    await expect(predict.locator('.live-responses-table .highlight-code').first()).toContainText('"digit": 7')
+    await page.screenshot({ path: 'test-results/screenshots/docs-offline.png' })
+
+    await page.goto(`${api}/redoc`)
+    await expect(page.getByRole('heading', { name: /digits/ }).first()).toBeVisible()
+    await expect(page.getByText('/predict/batch').first()).toBeAttached()
+    console.log(`docs offline: ${outside.length} requests to other hosts (${outside.join(', ') || 'none'})`)
+    expect(outside).toEqual([])
+  })
+})

@@ -510,13 +510,16 @@ describe('App', () => {
     expect(screen.getByTestId('model-details')).toHaveTextContent('The cnn-keras model')
   })
 
-  it('compares every model side by side, with latencies', async () => {
+  it('compares every model side by side with one request per drawing change', async () => {
     const digits: Record<string, number> = { cnn: 7, 'cnn-keras': 7, mlp: 1 }
     const api = fakeApi({
       predict: vi.fn<DigitsApi['predict']>(async (_image, options) => {
-        const model = options?.model ?? 'cnn'
-        if (model === 'mlp') throw new ApiError('http', "model 'mlp' is not loaded", 503, 'model_unavailable')
-        return prediction(digits[model]!, 0.9, model)
+        const answer = prediction(7, 0.9, options?.model ?? 'cnn')
+        if (!options?.models) return answer
+        return {
+          ...answer,
+          comparison: options.models.map((name, i) => ({ ...prediction(digits[name]!, 0.9, name), inference_ms: 0.5 + i })),
+        }
       }),
     })
     renderApp({ api })
@@ -528,24 +531,54 @@ describe('App', () => {
 
     drawStroke(screen.getByTestId('draw-canvas'), seven)
     await waitFor(() => expect(screen.getAllByTestId('compare-item')).toHaveLength(3))
+    await waitFor(() => expect(screen.getByTestId('workspace')).toHaveAttribute('data-pending', 'false'))
     const items = screen.getAllByTestId('compare-item')
     expect(items.map((item) => item.dataset.model)).toEqual(['cnn', 'cnn-keras', 'mlp'])
     expect(within(items[0]!).getByTestId('compare-digit')).toHaveTextContent('7')
-    expect(within(items[1]!).getByTestId('compare-digit')).toHaveTextContent('7')
+    expect(within(items[2]!).getByTestId('compare-digit')).toHaveTextContent('1')
     expect(within(items[1]!).getByText('Keras')).toBeInTheDocument()
-    expect(within(items[2]!).getByRole('alert')).toHaveTextContent("This model isn't loaded on the service right now")
-    for (const item of items) expect(within(item).getByTestId('compare-latency')).toHaveTextContent(/^\d+ ms$/)
+    expect(within(items[0]!).getByTestId('compare-latency')).toHaveTextContent('0.50 ms')
     expect(within(items[0]!).getByRole('img', { name: /Top probabilities: 7: 90\.0%/ })).toBeInTheDocument()
     expect(items[0]).toHaveClass('is-selected')
-    expect(screen.getByTestId('compare-summary')).toHaveTextContent('All 2 models read 7 (1 failed).')
+    expect(screen.getByTestId('compare-summary')).toHaveTextContent('The models disagree.')
 
-    // The same drawing went to every model.
-    const compared = api.predict.mock.calls.filter(([, options]) => options?.model)
-    expect(new Set(compared.map(([, options]) => options!.model))).toEqual(new Set(['cnn', 'cnn-keras', 'mlp']))
-    expect(new Set(compared.map(([image]) => image))).toEqual(new Set([FAKE_PNG]))
+    // Every request of the drawing named all the models: no request per model.
+    for (const [image, options] of api.predict.mock.calls) {
+      expect(image).toBe(FAKE_PNG)
+      expect(options!.models).toEqual(['cnn', 'cnn-keras', 'mlp'])
+    }
+    const before = api.predict.mock.calls.length
+    drawStroke(screen.getByTestId('draw-canvas'), [
+      [100, 150],
+      [180, 150],
+    ])
+    await waitFor(() => expect(screen.getByTestId('workspace')).toHaveAttribute('data-pending', 'false'))
+    // One stroke: pen-down, the moves (latest only while one is in flight) and pen-up.
+    expect(api.predict.mock.calls.length - before).toBeLessThanOrEqual(4)
 
     fireEvent.click(toggle)
     expect(screen.queryByTestId('compare-view')).not.toBeInTheDocument()
+  })
+
+  it('asks for the saliency when "Show what drove the answer" is on and shows it', async () => {
+    const saliency = Array.from({ length: 28 }, () => Array.from({ length: 28 }, () => 0.5))
+    const api = fakeApi({
+      predict: vi.fn<DigitsApi['predict']>(async (_image, options) => ({
+        ...prediction(7),
+        ...(options?.explain ? { saliency } : {}),
+      })),
+    })
+    renderApp({ api })
+    await screen.findByText(/Service online/)
+    drawStroke(screen.getByTestId('draw-canvas'), seven)
+    await waitFor(() => expect(screen.getByTestId('prediction-digit')).toHaveTextContent('7'))
+    expect(api.predict.mock.calls.at(-1)![1]).toMatchObject({ explain: false })
+    expect(screen.queryByTestId('saliency-input')).not.toBeInTheDocument()
+    fireEvent.click(screen.getByRole('switch', { name: 'Show what drove the answer' }))
+    await waitFor(() => expect(screen.getByTestId('saliency-input')).toBeInTheDocument())
+    expect(api.predict.mock.calls.at(-1)![1]).toMatchObject({ explain: true })
+    expect(screen.getByTestId('saliency-drawing')).toBeInTheDocument()
+    expect(screen.getByRole('img', { name: /with what drove the answer in red/ })).toBeInTheDocument()
   })
 
   it('hides the comparison switch when the model list is not available', async () => {

@@ -60,6 +60,7 @@ export default function App({
   const exampleList = useExamples(examples)
   const input = useInput(examples, predictNow)
   const choice = useModelChoice(modelList, predictNow)
+  const [explain, setExplain] = useState(false)
   const { single, comparison } = useLivePrediction({
     api,
     drawing: input.drawing,
@@ -67,6 +68,7 @@ export default function App({
     canvasRef,
     model: choice.selected,
     compareKey: choice.compareKey,
+    explain,
     predictNow,
     enabled: service.ready,
     minIntervalMs,
@@ -116,7 +118,15 @@ export default function App({
       ) : (
       <main className="main" data-testid="workspace" data-pending={pending ? 'true' : 'false'}>
         <div className="layout">
-          <DrawCard input={input} canvasRef={canvasRef} result={result} error={error} dragging={dragging} />
+          <DrawCard
+            input={input}
+            canvasRef={canvasRef}
+            result={result}
+            error={error}
+            dragging={dragging}
+            explain={explain}
+            onExplainChange={setExplain}
+          />
           <ResultPanel
             empty={empty}
             unreachable={service.status === 'unreachable'}

@@ -50,6 +50,8 @@ class Settings(DataSettings):
         max_batch_pixels: most pixels (width*height, summed over the images) one batch may
             decode; images past the budget get the per-image error ``image_too_large``, so a
             batch of decompression bombs costs at most this much decoding.
+        max_compare_models: most names in ``POST /predict``'s ``models`` (the comparison of
+            several models on one image); more gets 422 ``invalid_request``.
         inference_batch_size: images per engine call when a batch is run; LiteRT's time per
             image grows 3-5x past ~64 images a call (the activations no longer fit in cache).
         worker_timeout_seconds: with several workers, a worker whose event loop has not run for
@@ -107,6 +109,7 @@ class Settings(DataSettings):
     max_upload_bytes: int = Field(default=12_000_000, gt=0)
     max_batch_pixels: int = Field(default=64_000_000, gt=0)
     inference_batch_size: int = Field(default=32, ge=1)
+    max_compare_models: int = Field(default=8, ge=1)
     worker_timeout_seconds: float = Field(default=30.0, gt=0)
     graceful_shutdown_seconds: int = Field(default=10, ge=0)
     access_log: bool = True

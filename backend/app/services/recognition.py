@@ -6,6 +6,7 @@ Stages (each timed, in milliseconds, and sent as ``Server-Timing``):
   (:func:`digits.preprocessing.decode_image`, with the service's limits);
 * ``preprocess``: :func:`digits.preprocessing.preprocess` to the 28x28 model input;
 * ``inference``: the engine's ``predict_proba`` and the verdict (:func:`digits.verdict.read`);
+* ``explain``: only when asked, the saliency map (:mod:`digits.explain`);
 * ``serialize``: the response body as JSON bytes (for ``/predict``, with the 28x28 PNG).
 
 Together ``decode`` and ``preprocess`` are exactly :func:`digits.preprocessing.preprocess_bytes`,
@@ -28,9 +29,10 @@ from numpy.typing import NDArray
 from app.core.config import Settings
 from app.core.errors import ApiError
 from app.core.observability import IMAGES_REFUSED, PREDICTIONS, STAGE_SECONDS
-from app.schemas import PredictResponse
+from app.schemas import ModelReading, PredictResponse
 from app.services.decoding import decode_image_field
 from digits.engines import Engine, predict_batched
+from digits.explain import saliency
 from digits.numbers import StrokesError, as_arrays, rasterise
 from digits.preprocessing import (
     ImageTooLargeError,
@@ -58,7 +60,7 @@ class Timings:
     def add(self, stage: str, since: float) -> float:
         """Add ``perf_counter() - since`` to ``stage``; return the new ``perf_counter()``."""
         now = time.perf_counter()
-        self.ms[stage] += (now - since) * 1000
+        self.ms[stage] = self.ms.get(stage, 0.0) + (now - since) * 1000
         return now
 
     def server_timing(self) -> str:
@@ -173,14 +175,54 @@ def digit_label(digit: int, verdict: str) -> str:
     return "not_a_digit" if verdict == "not_a_digit" else str(digit)
 
 
+def _compare(engines: Sequence[Engine], image: NDArray[np.float32], settings: Settings) -> list[ModelReading]:
+    """Every engine's reading of one preprocessed (28, 28) image, each timed (``inference_ms``)."""
+    readings = []
+    for engine in engines:
+        started = time.perf_counter()
+        reading = read(engine.predict_proba(image[None, :, :, None]), thresholds(engine, settings))
+        elapsed_ms = (time.perf_counter() - started) * 1000
+        digit, verdict = int(reading.digits[0]), reading.verdicts[0]
+        readings.append(
+            ModelReading(
+                model=engine.name,
+                model_version=engine.version,
+                digit=digit,
+                confidence=float(reading.confidences[0]),
+                verdict=verdict,
+                uncertain=verdict != "digit",
+                not_a_digit=float(reading.not_a_digit[0]),
+                probabilities=reading.probabilities[0].tolist(),
+                inference_ms=round(elapsed_ms, 3),
+            )
+        )
+        PREDICTIONS.labels(engine.name, digit_label(digit, verdict)).inc()
+    return readings
+
+
 def recognise(
     engine: Engine,
     image: str | bytes | None,
     settings: Settings,
     strokes: Sequence[Sequence[Sequence[float]]] | None = None,
+    *,
+    explain: bool = False,
+    compare: Sequence[Engine] = (),
 ) -> Answer:
     """One image (a base64/data-URL field, or the file's bytes) or the strokes of a drawing
     (read instead of the image when given) -> the ``PredictResponse`` JSON.
+
+    Args:
+        engine: the model that answers.
+        image: the request's image field, or the uploaded file's bytes.
+        settings: the service's limits and thresholds.
+        strokes: the drawing's strokes, read instead of ``image`` when given.
+        explain: add ``saliency`` (:func:`digits.explain.saliency` of the answered digit: the
+            input gradient for a Keras engine, occlusion sensitivity otherwise), timed as
+            ``explain``.
+        compare: engines that also read the same preprocessed image; their readings go to
+            ``comparison`` in this order (timed within ``inference``). Empty: no ``comparison``
+            field, so the single-model response is unchanged.
 
     Raises:
         ApiError: invalid_base64, invalid_image, image_too_large, empty_image, invalid_strokes,
@@ -199,8 +241,14 @@ def recognise(
         raise
     started = time.perf_counter()
     reading = read(engine.predict_proba(pre.image[None, :, :, None]), thresholds(engine, settings))
-    started = timings.add("inference", started)
     digit, verdict = int(reading.digits[0]), reading.verdicts[0]
+    extra: dict[str, Any] = {}
+    if compare:
+        extra["comparison"] = _compare(compare, pre.image, settings)
+    started = timings.add("inference", started)
+    if explain:
+        extra["saliency"] = np.round(saliency(engine, engine.predict_proba, pre.image, digit), 3).tolist()
+        started = timings.add("explain", started)
     body = PredictResponse(
         digit=digit,
         confidence=float(reading.confidences[0]),
@@ -211,7 +259,8 @@ def recognise(
         model=engine.name,
         model_version=engine.version,
         input_image=base64.b64encode(to_png(pre.image)).decode("ascii"),
-    ).model_dump_json()
+        **extra,
+    ).model_dump_json(exclude_unset=True)
     timings.add("serialize", started)
     PREDICTIONS.labels(engine.name, digit_label(digit, verdict)).inc()
     timings.observe()

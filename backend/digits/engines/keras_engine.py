@@ -61,3 +61,18 @@ class KerasEngine:
         """(N, 28, 28, 1) float32 in [0, 1] -> (N, C) float32 probabilities (C = ``card.classes``)."""
         out = self._serve(np.ascontiguousarray(images, dtype=np.float32))
         return np.asarray(out.numpy(), dtype=np.float32)
+
+    def input_gradient(self, image: NDArray[np.float32], target: int) -> NDArray[np.float32]:
+        """(28, 28) float32 in [0, 1] -> (28, 28) float32 d probability[target] / d image.
+
+        The gradient of the model's output (its softmax probability of class ``target``) with
+        respect to the input pixels, by ``tf.GradientTape`` (used by :mod:`digits.explain`).
+        """
+        import tensorflow as tf
+
+        x = tf.convert_to_tensor(np.ascontiguousarray(image, dtype=np.float32)[None, :, :, None])
+        with tf.GradientTape() as tape:
+            tape.watch(x)
+            probability = self._model(x, training=False)[0, target]
+        gradient = tape.gradient(probability, x)
+        return np.asarray(gradient.numpy()[0, :, :, 0], dtype=np.float32)

@@ -56,6 +56,18 @@ describe('createDigitsApi', () => {
     expect(form.get('model')).toBe('cnn-keras')
   })
 
+  it('asks for saliency and a comparison only when told to, in the JSON body and in the form', async () => {
+    const { api, fetch } = apiWith(() => json(prediction))
+    await api.predict('AAAA', { explain: true, models: ['cnn', 'mlp-numpy'] })
+    expect(await (fetch.mock.calls[0]![0] as Request).json()).toEqual({ image: 'AAAA', explain: true, models: ['cnn', 'mlp-numpy'] })
+    await api.predict('AAAA', { explain: false, models: [] })
+    expect(await (fetch.mock.calls[1]![0] as Request).json()).toEqual({ image: 'AAAA' })
+    await api.predictFile(new Blob(['png'], { type: 'image/png' }), { explain: true, models: ['cnn', 'mlp-numpy'] })
+    const form = await (fetch.mock.calls[2]![0] as Request).formData()
+    expect(form.get('explain')).toBe('true')
+    expect(form.getAll('models')).toEqual(['cnn', 'mlp-numpy'])
+  })
+
   it('uploads a bare Blob without a model field when none is chosen', async () => {
     const { api, fetch } = apiWith(() => json(prediction))
     await api.predictFile(new Blob(['png'], { type: 'image/png' }))

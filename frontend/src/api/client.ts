@@ -9,6 +9,8 @@ import type { paths } from './schema'
 
 export type Prediction =
   paths['/predict']['post']['responses'][200]['content']['application/json']
+/** One model's reading in a comparison (`comparison` of a `/predict` response sent with `models`). */
+export type ModelReading = NonNullable<Prediction['comparison']>[number]
 export type Health = paths['/health']['get']['responses'][200]['content']['application/json']
 export type ModelList = paths['/models']['get']['responses'][200]['content']['application/json']
 export type ModelInfo = ModelList['models'][number]
@@ -38,6 +40,10 @@ export class ApiError extends Error {
 export interface PredictOptions {
   /** Which model answers (a name from `GET /models`); the service's default when omitted. */
   model?: string | null
+  /** Ask for `saliency` (what drove the answer). */
+  explain?: boolean
+  /** Models to compare on the same image, in one request (`comparison` in the answer). */
+  models?: readonly string[] | null
   signal?: AbortSignal
 }
 
@@ -116,22 +122,30 @@ export function createDigitsApi(options: ApiOptions = {}): DigitsApi {
   })
 
   return {
-    async predict(image, { model, signal } = {}) {
-      const body = model ? { image, model } : { image }
+    async predict(image, { model, explain = false, models, signal } = {}) {
+      // Only what is asked for is sent: a plain request stays `{"image": ...}`.
+      const body = {
+        image,
+        ...(model ? { model } : {}),
+        ...(explain ? { explain } : {}),
+        ...(models && models.length > 0 ? { models: [...models] } : {}),
+      } as { image: string; explain: boolean }
       const { data, error, response } = await client.POST('/predict', { body, signal }).catch(rethrow)
       if (data === undefined) throw toApiError(response, error)
       return data
     },
-    async predictFile(file, { model, signal } = {}) {
+    async predictFile(file, { model, explain = false, models, signal } = {}) {
       const { data, error, response } = await client
         .POST('/predict/upload', {
           // The schema types the file part as a string (its OpenAPI type); the serializer below
           // sends the Blob itself.
-          body: { file: file as unknown as string, model: model ?? null },
+          body: { file: file as unknown as string, model: model ?? null, explain, models: models ? [...models] : null },
           bodySerializer: () => {
             const form = new FormData()
             form.append('file', file, fileName(file))
             if (model) form.append('model', model)
+            if (explain) form.append('explain', 'true')
+            for (const name of models ?? []) form.append('models', name)
             return form
           },
           signal,

@@ -60,10 +60,13 @@ export interface paths {
          *     The image is normalised the way MNIST was prepared (see `digits.preprocessing`):
          *     polarity, crop to the ink, scale to 20x20, centre of mass at the centre of 28x28.
          *     The `Server-Timing` header gives the milliseconds spent decoding, preprocessing,
-         *     running the model and serialising (and in the app as a whole).
+         *     running the model (and explaining it) and serialising (and in the app as a whole).
          *
          *     Instead of an image, the drawing's `strokes` may be sent: the server paints them with a
          *     round brush (`STROKE_BRUSH_WIDTH`) and reads the painting through the same preprocessing.
+         *
+         *     `"explain": true` adds `saliency`, what drove the answer; `"models": [...]` adds
+         *     `comparison`, every named model's reading of the same image, in one request.
          */
         post: operations["predict_predict_post"];
         delete?: never;
@@ -87,7 +90,8 @@ export interface paths {
          *
          *     Same answer and errors as `POST /predict`; the body may be up to `MAX_UPLOAD_BYTES`
          *     (12,000,000 by default): a phone photo as it is. A JPEG larger than the pixel limit is
-         *     decoded at a reduced scale, and its EXIF orientation is applied.
+         *     decoded at a reduced scale, and its EXIF orientation is applied. `explain` and `models`
+         *     work as on `POST /predict`.
          */
         post: operations["predict_upload_predict_upload_post"];
         delete?: never;
@@ -316,8 +320,8 @@ export interface components {
          * @description Several images to recognise with one model, in one request.
          * @example {
          *       "images": [
-         *         "iVBORw0KGgo...",
-         *         "data:image/png;base64,iVBORw0KGgo..."
+         *         "iVBORw0KGgoAAAANSUhEUgAAADAAAAAwCAAAAAByaaZbAAAAb0lEQVR42u3VwQrAIAwDUDP2/78cjxvYSCvpzd4E46NSFBy1esYNNATe/wJqF6sC+nvAuQCmzmZfDzi71rywAG5hBcxCAHiFCGiYVuYD6H4EwpadggB8ggJsggRcggZMwgYwCaQElECWZ4n3n/5qAnCbFltPspHrAAAAAElFTkSuQmCC",
+         *         "data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAADAAAAAwCAAAAAByaaZbAAAAb0lEQVR42u3VwQrAIAwDUDP2/78cjxvYSCvpzd4E46NSFBy1esYNNATe/wJqF6sC+nvAuQCmzmZfDzi71rywAG5hBcxCAHiFCGiYVuYD6H4EwpadggB8ggJsggRcggZMwgYwCaQElECWZ4n3n/5qAnCbFltPspHrAAAAAElFTkSuQmCC"
          *       ]
          *     }
          */
@@ -441,6 +445,17 @@ export interface components {
              * @description Which model answers (see GET /models).
              */
             model?: string | null;
+            /**
+             * Explain
+             * @description Also answer `saliency` (as `POST /predict`).
+             * @default false
+             */
+            explain: boolean;
+            /**
+             * Models
+             * @description Models to compare on the same image (as `POST /predict`); repeat the field.
+             */
+            models?: string[] | null;
         };
         /**
          * Canvas
@@ -659,6 +674,58 @@ export interface components {
             };
         };
         /**
+         * ModelReading
+         * @description What one model of a comparison read in the image.
+         */
+        ModelReading: {
+            /**
+             * Model
+             * @description Name of the model, as in the request's `models`.
+             */
+            model: string;
+            /**
+             * Model Version
+             * @description Its version.
+             */
+            model_version: string;
+            /**
+             * Digit
+             * @description The most probable digit.
+             */
+            digit: number;
+            /**
+             * Confidence
+             * @description Probability of `digit` among the digits, in [0, 1].
+             */
+            confidence: number;
+            /**
+             * Verdict
+             * @description `digit`: read with confidence. `uncertain`: a guess (show the two leading digits). `not_a_digit`: the drawing does not look like a digit (a letter, a symbol, a scribble, a dot); `digit` is then only the closest digit. Thresholds: the model card's `open_set`, chosen on validation data (`NOT_A_DIGIT_ABOVE` and `UNCERTAIN_BELOW` override them).
+             * @enum {string}
+             */
+            verdict: "digit" | "uncertain" | "not_a_digit";
+            /**
+             * Uncertain
+             * @description `verdict != "digit"`: do not take `digit` as read.
+             */
+            uncertain: boolean;
+            /**
+             * Not A Digit
+             * @description How much the drawing looks like something other than a digit, in [0, 1]: the model's probability of its not-a-digit class, or 1 - the top probability for a model without one.
+             */
+            not_a_digit: number;
+            /**
+             * Probabilities
+             * @description Probability of each digit 0-9 given that it is a digit (index = digit); they sum to 1.
+             */
+            probabilities: number[];
+            /**
+             * Inference Ms
+             * @description Time this model took on the image, in milliseconds (server side).
+             */
+            inference_ms: number;
+        };
+        /**
          * ModelsResponse
          * @description The models this service serves.
          */
@@ -785,7 +852,20 @@ export interface components {
          * PredictRequest
          * @description An image (or the strokes of a drawing) to recognise.
          * @example {
-         *       "image": "data:image/png;base64,iVBORw0KGgo..."
+         *       "image": "data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAADAAAAAwCAAAAAByaaZbAAAAb0lEQVR42u3VwQrAIAwDUDP2/78cjxvYSCvpzd4E46NSFBy1esYNNATe/wJqF6sC+nvAuQCmzmZfDzi71rywAG5hBcxCAHiFCGiYVuYD6H4EwpadggB8ggJsggRcggZMwgYwCaQElECWZ4n3n/5qAnCbFltPspHrAAAAAElFTkSuQmCC"
+         *     }
+         * @example {
+         *       "explain": true,
+         *       "image": "data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAADAAAAAwCAAAAAByaaZbAAAAb0lEQVR42u3VwQrAIAwDUDP2/78cjxvYSCvpzd4E46NSFBy1esYNNATe/wJqF6sC+nvAuQCmzmZfDzi71rywAG5hBcxCAHiFCGiYVuYD6H4EwpadggB8ggJsggRcggZMwgYwCaQElECWZ4n3n/5qAnCbFltPspHrAAAAAElFTkSuQmCC",
+         *       "model": "cnn"
+         *     }
+         * @example {
+         *       "image": "data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAADAAAAAwCAAAAAByaaZbAAAAb0lEQVR42u3VwQrAIAwDUDP2/78cjxvYSCvpzd4E46NSFBy1esYNNATe/wJqF6sC+nvAuQCmzmZfDzi71rywAG5hBcxCAHiFCGiYVuYD6H4EwpadggB8ggJsggRcggZMwgYwCaQElECWZ4n3n/5qAnCbFltPspHrAAAAAElFTkSuQmCC",
+         *       "models": [
+         *         "cnn",
+         *         "cnn-litert-dynamic",
+         *         "mlp-numpy"
+         *       ]
          *     }
          */
         PredictRequest: {
@@ -824,6 +904,21 @@ export interface components {
              * @example cnn
              */
             model?: string | null;
+            /**
+             * Explain
+             * @description Also answer `saliency`: which pixels of the 28x28 input drove the answer.
+             * @default false
+             */
+            explain: boolean;
+            /**
+             * Models
+             * @description Compare models: every model named here reads the same preprocessed image, and the response's `comparison` holds their answers in this order (at most `MAX_COMPARE_MODELS`, 8 by default). The top-level answer stays `model`'s. Omitted: no comparison.
+             * @example [
+             *       "cnn",
+             *       "mlp-numpy"
+             *     ]
+             */
+            models?: string[] | null;
         };
         /**
          * PredictResponse
@@ -876,6 +971,13 @@ export interface components {
              * @description The 28x28 image the model saw (white ink on black), as base64 PNG without a data: prefix.
              */
             input_image: string;
+            /** Saliency */
+            saliency?: number[][] | null;
+            /**
+             * Comparison
+             * @description Only with `models`: each model's reading of the same image, in the order asked.
+             */
+            comparison?: components["schemas"]["ModelReading"][] | null;
         };
         /**
          * ReloadResponse
@@ -943,12 +1045,24 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Successful Response */
+            /** @description The service is up and its default model loaded. */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "status": "ok",
+                     *       "model_loaded": true,
+                     *       "model_version": "enhanced_cnn-1a2b3c4d+litert",
+                     *       "models": [
+                     *         "cnn",
+                     *         "cnn-litert-dynamic",
+                     *         "mlp-numpy"
+                     *       ]
+                     *     }
+                     */
                     "application/json": components["schemas"]["HealthResponse"];
                 };
             };
@@ -958,6 +1072,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "status": "unavailable",
+                     *       "model_loaded": false,
+                     *       "models": []
+                     *     }
+                     */
                     "application/json": components["schemas"]["HealthResponse"];
                 };
             };
@@ -972,12 +1093,34 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Successful Response */
+            /** @description Every loaded model with its card. */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "default": "cnn",
+                     *       "models": [
+                     *         {
+                     *           "name": "cnn",
+                     *           "description": "The CNN, LiteRT float32 export",
+                     *           "engine": "litert",
+                     *           "version": "enhanced_cnn-1a2b3c4d+litert",
+                     *           "default": true,
+                     *           "file": "cnn.tflite",
+                     *           "size_bytes": 1300000,
+                     *           "parameters": 323627,
+                     *           "test_accuracy": 0.9955,
+                     *           "card": {
+                     *             "architecture": "enhanced_cnn",
+                     *             "classes": 11
+                     *           }
+                     *         }
+                     *       ]
+                     *     }
+                     */
                     "application/json": components["schemas"]["ModelsResponse"];
                 };
             };
@@ -996,7 +1139,7 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Successful Response */
+            /** @description What the model read (with `saliency` when `explain` was sent, `comparison` with `models`). */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -1056,7 +1199,7 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Successful Response */
+            /** @description What the model read (with `saliency` when `explain` was sent, `comparison` with `models`). */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -1116,12 +1259,49 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Successful Response */
+            /** @description One result per image, in order: a prediction or that image's error. */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "model": "cnn",
+                     *       "model_version": "enhanced_cnn-1a2b3c4d+litert",
+                     *       "count": 2,
+                     *       "errors": 1,
+                     *       "results": [
+                     *         {
+                     *           "index": 0,
+                     *           "status": "ok",
+                     *           "digit": 7,
+                     *           "confidence": 0.9999,
+                     *           "verdict": "digit",
+                     *           "uncertain": false,
+                     *           "not_a_digit": 0.0001,
+                     *           "probabilities": [
+                     *             0,
+                     *             0,
+                     *             0,
+                     *             0,
+                     *             0,
+                     *             0,
+                     *             0,
+                     *             0.9999,
+                     *             0,
+                     *             0.0001
+                     *           ]
+                     *         },
+                     *         {
+                     *           "index": 1,
+                     *           "status": "error",
+                     *           "code": "empty_image",
+                     *           "detail": "the image has no ink: draw a digit"
+                     *         }
+                     *       ]
+                     *     }
+                     */
                     "application/json": components["schemas"]["BatchPredictResponse"];
                 };
             };

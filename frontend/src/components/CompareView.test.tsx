@@ -1,6 +1,6 @@
 import { render, screen, within } from '@testing-library/react'
 import { describe, expect, it } from 'vitest'
-import type { ModelInfo, Prediction } from '../api/client'
+import type { ModelInfo, ModelReading, Prediction } from '../api/client'
 import type { ModelAnswer } from '../lib/compare'
 import { CompareView, type CompareViewProps } from './CompareView'
 
@@ -10,13 +10,13 @@ function result(
   confidence: number,
   second = (digit + 1) % 10,
   verdict: Prediction['verdict'] = confidence < 0.6 ? 'uncertain' : 'digit',
-): Prediction {
+): ModelReading {
   const probabilities = Array.from({ length: 10 }, () => 0)
   probabilities[digit] = confidence
   probabilities[second] = 1 - confidence
   const uncertain = verdict !== 'digit'
   const notADigit = verdict === 'not_a_digit' ? 0.9 : 0.01
-  return { digit, confidence, verdict, uncertain, not_a_digit: notADigit, probabilities, model, model_version: 'v', input_image: '' }
+  return { digit, confidence, verdict, uncertain, not_a_digit: notADigit, probabilities, model, model_version: 'v', inference_ms: 1 }
 }
 
 const models = [

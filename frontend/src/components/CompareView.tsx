@@ -1,6 +1,6 @@
-import type { ModelInfo, Prediction } from '../api/client'
+import type { ModelInfo, ModelReading } from '../api/client'
 import { consensus, type ModelAnswer } from '../lib/compare'
-import { candidates, formatLatency, formatPercent } from '../lib/format'
+import { candidates, formatInference, formatPercent } from '../lib/format'
 import { engineLabel } from '../lib/models'
 import { MiniBars } from './MiniBars'
 
@@ -33,7 +33,7 @@ function summary(answers: readonly ModelAnswer[]): string {
 }
 
 /** One model's reading, worded by its verdict like the result panel: a digit, two candidates, or "not a digit". */
-function Reading({ result }: { result: Prediction }) {
+function Reading({ result }: { result: ModelReading }) {
   if (result.verdict === 'not_a_digit') {
     return (
       <div className="compare-answer is-not-digit">
@@ -97,7 +97,7 @@ function AnswerCard({ answer, engine, selected }: { answer: ModelAnswer; engine:
         </p>
       )}
       <p className="muted small">
-        <span data-testid="compare-latency">{formatLatency(answer.latencyMs)}</span> round trip
+        <span data-testid="compare-latency">{formatInference(answer.latencyMs)}</span> on the server
       </p>
     </li>
   )
@@ -134,8 +134,8 @@ export function CompareView({ models, answers, loading, error, empty, selected }
           ))}
         </ul>
         <p className="muted small">
-          Requests go out one after another, so each latency is measured alone (in this browser,
-          network included).
+          One request asks every model about the same image; each time is that model's own work on
+          the server.
         </p>
       </>
     )

@@ -2,10 +2,12 @@ import { useId, useState, type RefObject } from 'react'
 import type { Prediction } from '../api/client'
 import type { Input } from '../hooks/useInput'
 import { modifierKeyLabel } from '../hooks/useKeyboardShortcuts'
-import { runnerUp } from '../lib/format'
+import { formatPercent, runnerUp } from '../lib/format'
 import { canRedo, canUndo, isEmpty } from '../lib/strokes'
 import { CANVAS_SIZE, DrawingCanvas } from './DrawingCanvas'
 import { DropZone, ImagePreview } from './ImageInput'
+import { MiniBars } from './MiniBars'
+import { SaliencyOnDrawing } from './Saliency'
 
 export const DEFAULT_BRUSH = 22
 export const MIN_BRUSH = 8
@@ -21,6 +23,38 @@ export interface DrawCardProps {
   error: string | null
   /** Files are being dragged over the page. */
   dragging: boolean
+  /** Whether answers come with their saliency map (shown over the drawing). */
+  explain?: boolean
+  onExplainChange?: (explain: boolean) => void
+}
+
+/**
+ * The answer beside the canvas, for small screens where the result panel is below the fold:
+ * the reading, its confidence and a compact chart stay in view while drawing.
+ */
+function LiveAnswer({ result }: { result: Prediction }) {
+  const reading =
+    result.verdict === 'not_a_digit'
+      ? 'Not a digit'
+      : result.verdict === 'uncertain'
+        ? `Maybe ${result.digit} or ${runnerUp(result.probabilities, result.digit)}`
+        : `Looks like ${result.digit}`
+  return (
+    <div className="live-answer" data-testid="live-answer" aria-hidden="true" data-verdict={result.verdict}>
+      <span className="live-digit" data-testid="live-digit">
+        {result.verdict === 'not_a_digit' ? '×' : result.digit}
+      </span>
+      <span className="live-text">
+        <span className="quick-result" data-testid="quick-result">
+          {reading}
+        </span>
+        <span className="live-confidence" data-testid="live-confidence">
+          {formatPercent(result.confidence)}
+        </span>
+      </span>
+      <MiniBars probabilities={result.probabilities} digit={result.digit} muted={result.verdict === 'not_a_digit'} />
+    </div>
+  )
 }
 
 function inputStatus({ drawing, image }: Input): string {
@@ -31,7 +65,7 @@ function inputStatus({ drawing, image }: Input): string {
 }
 
 /** The input: the canvas with its toolbar (undo, redo, clear, brush), or the image shown instead. */
-export function DrawCard({ input, canvasRef, result, error, dragging }: DrawCardProps) {
+export function DrawCard({ input, canvasRef, result, error, dragging, explain = false, onExplainChange }: DrawCardProps) {
   const { drawing, image, empty, onAction, undo, redo, clear, showFile } = input
   const [brushSize, setBrushSize] = useState(DEFAULT_BRUSH)
   const brushId = useId()
@@ -42,26 +76,21 @@ export function DrawCard({ input, canvasRef, result, error, dragging }: DrawCard
     <section className="card draw-card" aria-labelledby="draw-heading">
       <div className="card-header">
         <h2 id="draw-heading">{image ? 'Image' : 'Draw'}</h2>
-        <span className="small">
-          {result && !error ? (
-            <span className="quick-result" data-testid="quick-result" aria-hidden="true">
-              {result.verdict === 'not_a_digit'
-                ? 'Not a digit · '
-                : result.verdict === 'uncertain'
-                  ? `Maybe ${result.digit} or ${runnerUp(result.probabilities, result.digit)} · `
-                  : `Looks like ${result.digit} · `}
-            </span>
-          ) : null}
-          <span className="muted" aria-live="polite" data-testid="input-status">
-            {inputStatus(input)}
-          </span>
+        <span className="muted small" aria-live="polite" data-testid="input-status">
+          {inputStatus(input)}
         </span>
       </div>
+      {result && !error ? <LiveAnswer result={result} /> : null}
       <div className="canvas-frame">
         {image ? (
           <ImagePreview key={image.src} src={image.src} caption={image.caption} size={CANVAS_SIZE} />
         ) : (
-          <DrawingCanvas drawing={drawing} brushSize={brushSize} onAction={onAction} canvasRef={canvasRef} size={CANVAS_SIZE} />
+          <>
+            <DrawingCanvas drawing={drawing} brushSize={brushSize} onAction={onAction} canvasRef={canvasRef} size={CANVAS_SIZE} />
+            {explain && result?.saliency && !error ? (
+              <SaliencyOnDrawing saliency={result.saliency} inputImage={result.input_image} drawing={drawing} size={CANVAS_SIZE} />
+            ) : null}
+          </>
         )}
       </div>
       <div className="toolbar">
@@ -113,6 +142,18 @@ export function DrawCard({ input, canvasRef, result, error, dragging }: DrawCard
           />
         </label>
       </div>
+      {onExplainChange ? (
+        <label className="switch explain-switch">
+          <input
+            type="checkbox"
+            role="switch"
+            checked={explain}
+            onChange={(event) => onExplainChange(event.target.checked)}
+            data-testid="explain-switch"
+          />
+          <span>Show what drove the answer</span>
+        </label>
+      ) : null}
       <p className="muted small hint">
         <kbd>{mod}</kbd>+<kbd>Z</kbd> undo, <kbd>{mod}</kbd>+<kbd>Shift</kbd>+<kbd>Z</kbd> redo,{' '}
         <kbd>Esc</kbd> clear ({mod}+Z brings it back). Nothing is sent while the canvas is empty.

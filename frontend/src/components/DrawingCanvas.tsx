@@ -77,7 +77,7 @@ export function DrawingCanvas({ drawing, brushSize, onAction, canvasRef, size = 
       data-testid="draw-canvas"
       width={backing}
       height={backing}
-      style={{ width: size, maxWidth: '100%', height: 'auto', aspectRatio: '1 / 1', touchAction: 'none' }}
+      style={{ width: '100%', maxWidth: size * 2, height: 'auto', aspectRatio: '1 / 1', touchAction: 'none' }}
       role="img"
       aria-label="Drawing area: draw a single digit from 0 to 9 with the mouse, a pen or your finger"
       onPointerDown={(event) => {

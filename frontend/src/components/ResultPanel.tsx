@@ -2,6 +2,7 @@ import { memo, type ReactNode } from 'react'
 import type { Prediction } from '../api/client'
 import { announcement, candidates, formatPercent, NOT_A_DIGIT } from '../lib/format'
 import { ProbabilityChart } from './ProbabilityChart'
+import { SaliencyOnInput } from './Saliency'
 
 export interface ResultPanelProps {
   /** Nothing is drawn and no image is chosen. */
@@ -125,14 +126,23 @@ function PredictionView({ result }: { result: Prediction }) {
       >
         {verdict === 'digit' ? <ConfidentDigit result={result} /> : verdict === 'uncertain' ? <Candidates result={result} /> : <NotADigit />}
         <figure className={`model-input${muted ? ' is-muted' : ''}`}>
-          <img
-            data-testid="model-input-image"
-            src={`data:image/png;base64,${result.input_image}`}
-            width={84}
-            height={84}
-            alt="The 28 × 28 pixel image the model saw"
-          />
-          <figcaption className="muted">What the model saw (28×28)</figcaption>
+          <span className="model-input-view">
+            <img
+              data-testid="model-input-image"
+              src={`data:image/png;base64,${result.input_image}`}
+              width={84}
+              height={84}
+              alt={
+                result.saliency
+                  ? 'The 28 × 28 pixel image the model saw, with what drove the answer in red'
+                  : 'The 28 × 28 pixel image the model saw'
+              }
+            />
+            {result.saliency ? <SaliencyOnInput saliency={result.saliency} size={84} /> : null}
+          </span>
+          <figcaption className="muted">
+            {result.saliency ? 'What the model saw; red: what drove the answer' : 'What the model saw (28×28)'}
+          </figcaption>
         </figure>
       </div>
       <ProbabilityChart probabilities={result.probabilities} digit={result.digit} muted={muted} />

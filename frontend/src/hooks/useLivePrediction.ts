@@ -1,7 +1,6 @@
-import { useCallback, useEffect, useRef, useState, type RefObject } from 'react'
+import { useCallback, useEffect, useMemo, useRef, useState, type RefObject } from 'react'
 import type { DigitsApi, Prediction } from '../api/client'
-import { compareModels, type ModelAnswer } from '../lib/compare'
-import type { PredictTask } from '../lib/predictor'
+import { answersOf, type ModelAnswer } from '../lib/compare'
 import { isEmpty, type Drawing } from '../lib/strokes'
 import type { ImageSource } from './useInput'
 import { useLatestRequest, type RequestState } from './useLatestRequest'
@@ -17,6 +16,8 @@ export interface LivePredictionOptions {
   model: string | null
   /** The models to compare, one name a line; '' for no comparison (see `useModelChoice`). */
   compareKey: string
+  /** Ask for the saliency map with every answer. */
+  explain: boolean
   predictNow: PredictNow
   /** Whether requests may go out: false while `/health` fails (nothing is sent then). */
   enabled: boolean
@@ -27,7 +28,7 @@ export interface LivePredictionOptions {
 export interface LivePrediction {
   /** The answer of the chosen model. */
   single: RequestState<Prediction>
-  /** Every model's answer, while comparing. */
+  /** Every model's answer, while comparing (from the same response as `single`). */
   comparison: RequestState<ModelAnswer[]>
   /** Sends the current input again, at once (e.g. the service came back). */
   resend: () => void
@@ -37,7 +38,8 @@ export interface LivePrediction {
  * Sends the input to the service whenever it changes, one request in flight at a time: a change
  * of the drawing goes out at once when nothing is in flight (so the first guess follows
  * pen-down), else as soon as the answer in flight is back (the latest drawing only); another
- * model, image or comparison aborts the request in flight and asks again. Nothing is sent while
+ * model, image, comparison or explanation aborts the request in flight and asks again. The
+ * comparison of every model is the same request (`models`), not one request per model. Nothing is sent while
  * there is no input or while the service is down (`enabled` false); when it comes back the
  * input is sent at once.
  */
@@ -48,24 +50,22 @@ export function useLivePrediction({
   canvasRef,
   model,
   compareKey,
+  explain,
   predictNow,
   enabled,
   minIntervalMs,
 }: LivePredictionOptions): LivePrediction {
   const single = useLatestRequest<Prediction>({ minInterval: minIntervalMs })
-  const comparison = useLatestRequest<ModelAnswer[]>({ minInterval: minIntervalMs })
   const [retry, setRetry] = useState(0)
-  const asked = useRef<{ image: ImageSource | null; model: string | null; compareKey: string; retry: number } | null>(null)
+  const asked = useRef<{ image: ImageSource | null; model: string | null; compareKey: string; explain: boolean; retry: number } | null>(null)
 
-  const { submit: submitOne, flush: flushOne, restart: restartOne, reset: resetOne } = single
-  const { submit: submitAll, flush: flushAll, restart: restartAll, reset: resetAll } = comparison
+  const { submit, flush, restart, reset } = single
 
   useEffect(() => {
     if (image === null && isEmpty(drawing)) {
       predictNow.take()
       asked.current = null
-      resetOne()
-      resetAll()
+      reset()
       return
     }
     if (!enabled) {
@@ -74,46 +74,42 @@ export function useLivePrediction({
       return
     }
     const previous = asked.current
-    asked.current = { image, model, compareKey, retry }
-    // Another question (model, image, comparison, the service back): the answer in flight is stale.
+    asked.current = { image, model, compareKey, explain, retry }
+    // Another question (model, image, comparison, explanation, the service back): the answer in
+    // flight is stale.
     const changed =
       previous === null ||
       previous.image !== image ||
       previous.model !== model ||
       previous.compareKey !== compareKey ||
+      previous.explain !== explain ||
       previous.retry !== retry
     const urgent = predictNow.take()
-    const dispatch = <T,>(task: PredictTask<T>, send: { submit: (t: PredictTask<T>) => void; flush: (t: PredictTask<T>) => void; restart: (t: PredictTask<T>) => void }) => {
-      if (changed) send.restart(task)
-      else if (urgent) send.flush(task)
-      else send.submit(task)
-    }
+    const options = { model, explain, models: compareKey === '' ? null : compareKey.split('\n') }
     // The drawing is read from the canvas when the request goes out: the latest one is sent.
-    const captureDrawing = () => canvasRef.current?.toDataURL('image/png') ?? ''
-    const send = (name: string | null, signal: AbortSignal, drawn?: string): Promise<Prediction> =>
+    const task = (signal: AbortSignal): Promise<Prediction> =>
       image
-        ? image.getBlob().then((blob) => api.predictFile(blob, { model: name, signal }))
-        : api.predict(drawn ?? captureDrawing(), { model: name, signal })
-
-    dispatch((signal: AbortSignal) => send(model, signal), { submit: submitOne, flush: flushOne, restart: restartOne })
-
-    if (compareKey === '') {
-      resetAll()
-      return
-    }
-    const names = compareKey.split('\n')
-    const all = (signal: AbortSignal) => {
-      // Every model gets the very same image.
-      const drawn = image ? undefined : captureDrawing()
-      return compareModels(names, (name, s) => send(name, s, drawn), signal)
-    }
-    dispatch(all, { submit: submitAll, flush: flushAll, restart: restartAll })
-  }, [drawing, image, model, compareKey, retry, enabled, api, canvasRef, predictNow, submitOne, flushOne, restartOne, resetOne, submitAll, flushAll, restartAll, resetAll])
+        ? image.getBlob().then((blob) => api.predictFile(blob, { ...options, signal }))
+        : api.predict(canvasRef.current?.toDataURL('image/png') ?? '', { ...options, signal })
+    if (changed) restart(task)
+    else if (urgent) flush(task)
+    else submit(task)
+  }, [drawing, image, model, compareKey, explain, retry, enabled, api, canvasRef, predictNow, submit, flush, restart, reset])
 
   const resend = useCallback(() => {
     predictNow.request()
     setRetry((n) => n + 1)
   }, [predictNow])
 
-  return { single: single.state, comparison: comparison.state, resend }
+  const { state } = single
+  // Every model's answer comes with the chosen model's, in the same response.
+  const comparison = useMemo<RequestState<ModelAnswer[]>>(
+    () => ({
+      ...state,
+      result: compareKey !== '' && state.result?.comparison ? answersOf(state.result) : null,
+      error: compareKey !== '' ? state.error : null,
+    }),
+    [state, compareKey],
+  )
+  return { single: state, comparison, resend }
 }

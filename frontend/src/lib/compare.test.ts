@@ -1,6 +1,6 @@
-import { describe, expect, it, vi } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import type { Prediction } from '../api/client'
-import { compareModels, consensus, type ModelAnswer } from './compare'
+import { answersOf, consensus, type ModelAnswer } from './compare'
 
 function answer(model: string, digit: number, verdict: Prediction['verdict'] = 'digit'): Prediction {
   return {
@@ -16,50 +16,27 @@ function answer(model: string, digit: number, verdict: Prediction['verdict'] = '
   }
 }
 
-describe('compareModels', () => {
-  it('asks the models one after another and times each request', async () => {
-    let clock = 0
-    const order: string[] = []
-    const predict = vi.fn(async (model: string) => {
-      order.push(`start ${model}`)
-      clock += model === 'slow' ? 120 : 15
-      await Promise.resolve()
-      order.push(`end ${model}`)
-      return answer(model, 7)
-    })
-    const answers = await compareModels(['fast', 'slow'], predict, new AbortController().signal, { now: () => clock })
-    expect(order).toEqual(['start fast', 'end fast', 'start slow', 'end slow'])
-    expect(answers.map((a) => [a.model, a.result?.digit, a.latencyMs])).toEqual([
-      ['fast', 7, 15],
-      ['slow', 7, 120],
+describe('answersOf', () => {
+  it("turns one response's comparison into every model's answer, in order, with its server time", () => {
+    const response: Prediction = {
+      ...answer('cnn', 7),
+      comparison: [
+        { ...answer('cnn', 7), inference_ms: 0.6 },
+        { ...answer('mlp-numpy', 1), inference_ms: 0.03 },
+      ],
+    }
+    expect(answersOf(response).map((a) => [a.model, a.result?.digit, a.latencyMs, a.error])).toEqual([
+      ['cnn', 7, 0.6, null],
+      ['mlp-numpy', 1, 0.03, null],
     ])
-  })
-
-  it('keeps going when one model fails, with its error message', async () => {
-    const predict = vi.fn(async (model: string) => {
-      if (model === 'broken') throw new Error('model broken is not loaded')
-      return answer(model, 3)
-    })
-    const answers = await compareModels(['a', 'broken', 'b'], predict, new AbortController().signal)
-    expect(answers.map((a) => a.error)).toEqual([null, 'Model broken is not loaded.', null])
-    expect(answers[1]!.result).toBeNull()
-  })
-
-  it('stops at an abort and rethrows it', async () => {
-    const controller = new AbortController()
-    const predict = vi.fn(async (model: string) => {
-      controller.abort()
-      return answer(model, 1)
-    })
-    await expect(compareModels(['a', 'b'], predict, controller.signal)).rejects.toMatchObject({ name: 'AbortError' })
-    expect(predict).toHaveBeenCalledTimes(1)
+    expect(answersOf(answer('cnn', 7))).toEqual([])
   })
 })
 
 describe('consensus', () => {
   const ok = (model: string, digit: number, verdict: Prediction['verdict'] = 'digit'): ModelAnswer => ({
     model,
-    result: answer(model, digit, verdict),
+    result: { ...answer(model, digit, verdict), inference_ms: 1 },
     error: null,
     latencyMs: 1,
   })

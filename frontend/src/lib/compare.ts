@@ -1,59 +1,35 @@
 /**
- * "Compare all models": the same image goes to every model, one request after another (so
- * that the latencies, measured in the browser, are not inflated by the other requests).
+ * "Compare all models": one request names every model (`models` on `POST /predict`); the
+ * service reads the same preprocessed image with each and answers their readings in
+ * `comparison`, each with the time that model took on the server.
  */
-import type { Prediction } from '../api/client'
-import { errorMessage } from './format'
-import { isAbortError } from './predictor'
+import type { ModelReading, Prediction } from '../api/client'
 
 export interface ModelAnswer {
   readonly model: string
-  /** The model's answer, or null when its request failed. */
-  readonly result: Prediction | null
-  /** Why the request failed (the API's `detail`). */
+  /** The model's reading, or null when it could not answer. */
+  readonly result: ModelReading | null
+  /** Why it could not answer. */
   readonly error: string | null
-  /** Round trip measured in the browser, in ms. */
+  /** Time the model took on the image, on the server, in ms. */
   readonly latencyMs: number
 }
 
-export type PredictWith = (model: string, signal: AbortSignal) => Promise<Prediction>
-
-export interface CompareOptions {
-  /** Clock in ms (tests). */
-  now?: () => number
-}
-
-
-/**
- * Asks every model in `models` through `predict`; a model that fails gets an answer with its
- * error, the others still answer. An abort stops the whole comparison (rethrown).
- */
-export async function compareModels(
-  models: readonly string[],
-  predict: PredictWith,
-  signal: AbortSignal,
-  { now = () => performance.now() }: CompareOptions = {},
-): Promise<ModelAnswer[]> {
-  const answers: ModelAnswer[] = []
-  for (const model of models) {
-    signal.throwIfAborted()
-    const started = now()
-    try {
-      const result = await predict(model, signal)
-      answers.push({ model, result, error: null, latencyMs: now() - started })
-    } catch (error) {
-      if (isAbortError(error) || signal.aborted) throw error
-      answers.push({ model, result: null, error: errorMessage(error), latencyMs: now() - started })
-    }
-  }
-  return answers
+/** Every model's answer out of one response (empty when the response has no `comparison`). */
+export function answersOf(prediction: Prediction): ModelAnswer[] {
+  return (prediction.comparison ?? []).map((reading) => ({
+    model: reading.model,
+    result: reading,
+    error: null,
+    latencyMs: reading.inference_ms,
+  }))
 }
 
 /** What a model made of the input: a digit it reads, "not a digit", or a guess (null). */
 export type Reading = number | 'not_a_digit' | null
 
 /** One answer's reading: its digit only when its verdict is "digit". */
-export function reading(result: Prediction): Reading {
+export function reading(result: Pick<ModelReading, 'digit' | 'verdict'>): Reading {
   if (result.verdict === 'digit') return result.digit
   return result.verdict === 'not_a_digit' ? 'not_a_digit' : null
 }

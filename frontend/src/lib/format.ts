@@ -37,6 +37,12 @@ export function formatLatency(ms: number): string {
   return `${(ms / 1000).toFixed(1)} s`
 }
 
+/** A model's time on the server, in ms → "0.61 ms" (under 10 ms, two decimals), else as `formatLatency`. */
+export function formatInference(ms: number): string {
+  if (Number.isFinite(ms) && ms >= 0 && ms < 10) return `${ms.toFixed(2)} ms`
+  return formatLatency(ms)
+}
+
 /** Test accuracy in [0, 1] → "99.61%"; null when the model card has none. */
 export function formatAccuracy(accuracy: number | null | undefined): string | null {
   if (accuracy === null || accuracy === undefined || !Number.isFinite(accuracy)) return null

@@ -6,12 +6,15 @@ router with its own ``max_body_size``.
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from typing import Annotated
+
+from fastapi import APIRouter, Body
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import Response
 
 from app.api.deps import EnginesDep, SettingsDep
-from app.api.responses import BATCH_ERRORS
+from app.api.examples import BATCH_REQUEST_EXAMPLES
+from app.api.responses import BATCH_RESPONSES
 from app.api.routes.recognition import respond
 from app.schemas import BatchPredictRequest, BatchPredictResponse
 from app.services.recognition import recognise_batch
@@ -19,8 +22,12 @@ from app.services.recognition import recognise_batch
 router = APIRouter(tags=["recognition"])
 
 
-@router.post("/predict/batch", response_model=BatchPredictResponse, responses=BATCH_ERRORS)
-async def predict_batch(body: BatchPredictRequest, engines: EnginesDep, settings: SettingsDep) -> Response:
+@router.post("/predict/batch", response_model=BatchPredictResponse, responses=BATCH_RESPONSES)
+async def predict_batch(
+    body: Annotated[BatchPredictRequest, Body(openapi_examples=BATCH_REQUEST_EXAMPLES)],
+    engines: EnginesDep,
+    settings: SettingsDep,
+) -> Response:
     """Recognise one digit in each of up to `MAX_BATCH_SIZE` (256) images, with one model.
 
     Answers one result per image, in order. An image that cannot be recognised does not fail

@@ -6,6 +6,7 @@ from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 
 from app.api.deps import EnginesDep
+from app.api.responses import HEALTH_RESPONSES, MODELS_RESPONSES
 from app.schemas import HealthResponse, ModelInfo, ModelsResponse
 
 router = APIRouter(tags=["service"])
@@ -14,7 +15,7 @@ router = APIRouter(tags=["service"])
 @router.get(
     "/health",
     response_model=HealthResponse,
-    responses={503: {"model": HealthResponse, "description": "The default model is not loaded."}},
+    responses=HEALTH_RESPONSES,
 )
 def health(engines: EnginesDep) -> JSONResponse:
     """Whether the service is up and its default model loaded (503 while it is not)."""
@@ -28,7 +29,7 @@ def health(engines: EnginesDep) -> JSONResponse:
     return JSONResponse(body.model_dump(), status_code=200 if default else 503)
 
 
-@router.get("/models", response_model=ModelsResponse)
+@router.get("/models", response_model=ModelsResponse, responses=MODELS_RESPONSES)
 def models(engines: EnginesDep) -> ModelsResponse:
     """Every loaded model with its model card (accuracy, parameters, size on disk, engine)."""
     infos = [
