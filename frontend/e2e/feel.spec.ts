@@ -242,6 +242,8 @@ test.describe('phone first', () => {
       expect(await shareInView(page, part)).toBe(1)
     }
     await expect(page.getByTestId('live-confidence')).toHaveText(/\d+(\.\d)?%/)
+    // The answer appearing did not move the canvas under the finger.
+    expect(await canvas.boundingBox()).toEqual(box)
     await page.screenshot({ path: 'test-results/screenshots/phone-live-answer.png' })
     await cdp.send('Input.dispatchTouchEvent', { type: 'touchEnd', touchPoints: [] })
     await expect(page.getByTestId('workspace')).toHaveAttribute('data-pending', 'false')

@@ -80,7 +80,14 @@ export function DrawCard({ input, canvasRef, result, error, dragging, explain = 
           {inputStatus(input)}
         </span>
       </div>
-      {result && !error ? <LiveAnswer result={result} /> : null}
+      {/* Always there (empty until an answer comes), so the canvas never moves under the pen. */}
+      {result && !error ? (
+        <LiveAnswer result={result} />
+      ) : (
+        <div className="live-answer is-empty" aria-hidden="true">
+          <span className="muted small">{image ? 'Reading the image…' : 'Your digit is read as you draw.'}</span>
+        </div>
+      )}
       <div className="canvas-frame">
         {image ? (
           <ImagePreview key={image.src} src={image.src} caption={image.caption} size={CANVAS_SIZE} />

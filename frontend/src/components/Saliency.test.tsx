@@ -73,7 +73,7 @@ describe('saliency overlays', () => {
     await waitFor(() => expect(calls.drawImage.length).toBeGreaterThan(0))
     // The backing store is twice the logical size; the input's ink box (9..19 x 4..24) maps onto
     // the stroke's box (90..110 x 30..250): scale 220 / 20 = 11 logical px per input pixel.
-    const [a, , , d, e, f] = calls.setTransform.at(-1)!
+    const [a = 0, , , d = 0, e = 0, f = 0] = calls.setTransform.at(-1)!
     expect(a).toBeCloseTo(22)
     expect(d).toBeCloseTo(22)
     expect((14 * a + e) / 2).toBeCloseTo(100)
