@@ -13,8 +13,8 @@ Usage (from ``backend/``; ~15-25 minutes on 2 shared cores, run it in the backgr
    carries a wrong label (10 %).
 3. **The loop.** For 100, 300 and 1,000 records: ``run_finetune`` on the export as ``make finetune``
    runs it (split by client and time, agreement filter, fine-tune with replay, evaluation,
-   promotion rule), into a temporary models folder (the committed models are never touched) and
-   without MLflow registration.
+   promotion rule: the decision is recorded, nothing is promoted, the committed models are never
+   touched) without MLflow registration.
 4. **The measure.** Held-out drawings of the same population made from MNIST *test* digits (the
    evaluation set of the README: disjoint source digits, writers and renderings), MNIST test, and
    the held-out non-digit sets. At 1,000 records the fine-tune is run again without the label filter,
@@ -200,7 +200,7 @@ def run_loop(
                 label_filter=label_filter,  # type: ignore[arg-type]
                 models_dir=Path(tmp) / f"models-{n}-{label_filter}",
                 work_dir=cache / "runs",
-                promote=True,
+                promote=False,  # the decision is recorded; nothing is served from an experiment
                 export=False,
                 track=False,
                 command=portable_command("digits.finetune.loop", []),
