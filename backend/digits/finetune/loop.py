@@ -1,6 +1,7 @@
 """Prove the feedback loop: a population the model reads badly teaches it, 100 to 1,000 drawings at a time.
 
-Usage (from ``backend/``; ~15-25 minutes on 2 shared cores, run it in the background)::
+Usage (from ``backend/``; minutes on 2 cores, most of it the 12 fine-tune epochs: the time it took
+is in the result, ``seconds``; run it in the background)::
 
     nice -n 10 python -m digits.finetune.loop            # writes results/feedback_loop.json
 
@@ -171,8 +172,10 @@ def run_loop(
     non_digits: int,
     seed: int,
     log: Any = print,
+    command: str | None = None,
 ) -> dict[str, Any]:
-    """The experiment of the module docstring; writes and returns the JSON result."""
+    """The experiment of the module docstring; writes and returns the JSON result (``command``: the
+    command line recorded in it)."""
     started = time.perf_counter()
     cache.mkdir(parents=True, exist_ok=True)
     population, candidates = choose_population(ModelCard.for_model(base.champion))
@@ -274,7 +277,7 @@ def run_loop(
         "seconds": round(time.perf_counter() - started, 1),
         "machine": _machine(),
         "date": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
-        "command": portable_command("digits.finetune.loop", None),
+        "command": command or portable_command("digits.finetune.loop", []),
     }
     output.parent.mkdir(parents=True, exist_ok=True)
     output.write_text(json.dumps(result_json, indent=2) + "\n")
@@ -316,7 +319,8 @@ def main(argv: list[str] | None = None) -> int:
         replay_not_a_digit=args.replay_not_a_digit,
         feedback_share=args.feedback_share,
     )
-    run_loop(args.sizes, args.output, args.cache, args.heldout, base, args.non_digits, args.seed)
+    command = portable_command("digits.finetune.loop", argv)
+    run_loop(args.sizes, args.output, args.cache, args.heldout, base, args.non_digits, args.seed, command=command)
     return 0
 
 

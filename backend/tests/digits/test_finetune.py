@@ -250,3 +250,48 @@ def test_finetune_a_tiny_model_on_a_tiny_export(
     assert main(["--feedback", str(empty), "--champion", str(champion), "--no-track", "--no-promote"]) == 1
     assert "no feedback left" in capsys.readouterr().err
     assert {p.name: p.stat().st_mtime_ns for p in (tmp_path / "models").iterdir()} == before
+
+
+def test_wrong_labels_are_exactly_one_in_ten() -> None:
+    from digits.finetune.loop import wrong_labels
+
+    labels = np.arange(1000, dtype=np.uint8) % 10
+    given, wrong = wrong_labels(labels, seed=0)
+    for n in (100, 300, 1000):
+        assert wrong[:n].sum() == n // 10
+    assert (given[wrong] != labels[wrong]).all() and (given[~wrong] == labels[~wrong]).all()
+    assert given.min() >= 0 and given.max() <= 9
+
+
+def test_the_loop_picks_the_population_read_worst() -> None:
+    from digits.cards import Evaluations
+    from digits.finetune.loop import choose_population
+
+    card = ModelCard(
+        name="m",
+        architecture="a",
+        evaluations=Evaluations(sets={"photos": 0.93, "strokes-28px": 0.98, "mnist": 0.99}, command="c"),
+    )
+    assert choose_population(card) == ("photos", {"photos": 0.93, "strokes-28px": 0.98})
+    with pytest.raises(ValueError, match="measures none"):
+        choose_population(ModelCard(name="m", architecture="a"))
+
+
+@pytest.mark.slow
+def test_the_loop_command_on_a_few_drawings(tmp_path: Path) -> None:
+    """The loop end to end on 20 feedback photos and 20 held-out ones: the JSON the report reads."""
+    from digits.finetune.loop import main
+
+    output = tmp_path / "loop.json"
+    committed = {p.name: p.read_bytes() for p in DEFAULT_MODELS_DIR.iterdir() if p.is_file()}
+    args = ["--sizes", "20", "--heldout", "20", "--non-digits", "10", "--output", str(output), "--cache", str(tmp_path)]
+    assert main([*args, "--replay-mnist", "200", "--replay-not-a-digit", "10", "--epochs", "1"]) == 0
+    result = json.loads(output.read_text())
+    assert result["population"] == "photos" and result["heldout"] == {"population": 20, "mnist": 10000}
+    assert [(r["feedback"], r["label_filter"]) for r in result["runs"]] == [(20, "agreement"), (20, "none")]
+    run = result["runs"][0]
+    assert run["wrong_labels"] == 2 and sum(run["split"].values()) == 20
+    assert run["kept"] + run["wrong_labels_filtered"] + run["right_labels_filtered"] == run["split"]["train"]
+    assert set(run["challenger"]) >= {"mnist", "photos", "feedback-test"} and result["target"]["required"] == 0.3
+    assert str(tmp_path) not in output.read_text()
+    assert {p.name: p.read_bytes() for p in DEFAULT_MODELS_DIR.iterdir() if p.is_file()} == committed
