@@ -95,7 +95,7 @@ def evaluate(engine: Engine, count: int, seed: int, mnist_dir: object) -> Number
     sources = [
         synthetic.mnist_source(mnist.x_test, mnist.y_test),
         synthetic.optdigits_source(),
-        synthetic.strokes_source(mnist.x_test[: max(200, count * 3)], mnist.y_test[: max(200, count * 3)]),
+        synthetic.strokes_source(mnist.x_test[: max(24, count * 3)], mnist.y_test[: max(24, count * 3)]),
     ]
     lengths = {"4": [4] * count, "1-8": [n for n in range(1, 9) for _ in range(max(1, count // 8))]}
     sets: dict[str, NumberSetScore] = {}
