@@ -26,7 +26,13 @@ export function ProbabilityChart({ probabilities, digit, muted = false }: Probab
       <figcaption className="chart-caption">{caption}</figcaption>
       <div className="chart-plot" aria-hidden="true">
         <ResponsiveContainer width="100%" height={180} initialDimension={{ width: 320, height: 180 }}>
-          <BarChart data={data} margin={{ top: 8, right: 4, bottom: 0, left: 0 }} barCategoryGap="18%">
+          <BarChart
+            data={data}
+            margin={{ top: 8, right: 4, bottom: 0, left: 0 }}
+            barCategoryGap="18%"
+            // The chart is hidden from assistive technology (the table below says the same): not focusable either.
+            accessibilityLayer={false}
+          >
             <XAxis
               dataKey="digit"
               tickLine={false}
