@@ -17,7 +17,7 @@ PY := $(VENV)/bin/python
 BACKEND_STAMP := $(VENV)/.installed
 FRONTEND_STAMP := frontend/node_modules/.installed
 
-.PHONY: help install run test test-backend test-frontend test-e2e lint pre-commit format train finetune benchmark benchmark-serving loadtest evaluate report openapi openapi-check compose-check deploy-check scale-demo chromium nginx postgresql clean
+.PHONY: help install run test test-backend test-frontend test-e2e lint pre-commit format train tune finetune benchmark benchmark-serving loadtest evaluate report openapi openapi-check compose-check deploy-check scale-demo chromium nginx postgresql clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -109,6 +109,9 @@ train: $(BACKEND_STAMP) ## Train the CNN in three stages (~90 min on 2 cores), e
 finetune: $(BACKEND_STAMP) ## Export the feedback, fine-tune the champion on it, promote it only if better (ARGS=--help)
 	cd backend && .venv/bin/python -m digits.feedback.export --output data/feedback/export.jsonl
 	cd backend && .venv/bin/python -m digits.finetune --feedback data/feedback/export.jsonl $(ARGS)
+
+tune: $(BACKEND_STAMP) ## Optuna search over the CNN's hyperparameters on validation (resumable; ARGS="--trials 20 --timeout 3600")
+	cd backend && .venv/bin/python -m digits.training.tune $(ARGS)
 
 benchmark: $(BACKEND_STAMP) ## Accuracy, latency split, throughput, batch, cold start; two engines compared (ARGS=--help)
 	cd backend && .venv/bin/python -m benchmarks.benchmark $(ARGS)

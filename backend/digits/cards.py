@@ -192,6 +192,9 @@ class ModelCard(_Section):
     outlier_exposure: int | None = Field(default=None, ge=0)
     not_a_digit: int | None = Field(default=None, ge=0, description="non-digit drawings trained as class 10")
     init_from: str | None = None
+    hyperparameters: dict[str, float] | None = Field(
+        default=None, description="filters, dropout and augment_strength where they differ from the defaults"
+    )
     seed: int | None = None
     train_images: int | None = Field(default=None, ge=0)
     validation_images: int | None = Field(default=None, ge=0)

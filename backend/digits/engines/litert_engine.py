@@ -19,7 +19,7 @@ class LiteRTEngine:
 
     One interpreter per engine, guarded by a lock (interpreters are not thread-safe); the input
     is resized only when the batch length changes. The version names the Keras model it was
-    exported from (the same weights) plus ``+litert`` or ``+litert-dynamic``.
+    exported from (the same weights) plus ``+litert``, ``+litert-dynamic`` or ``+litert-int8``.
 
     Raises:
         ModelLoadError: the file is missing or not a LiteRT model.
@@ -50,12 +50,17 @@ class LiteRTEngine:
         self._batch = 1
         self._lock = threading.Lock()
         self.card = ModelCard.for_model(self.path)
-        suffix = "+litert-dynamic" if "dynamic" in (self.card.quantization or "") else "+litert"
+        quantization = self.card.quantization or ""
+        self._renormalize = "full-integer" in quantization
+        suffix = "+litert-dynamic" if "dynamic" in quantization else "+litert-int8" if self._renormalize else "+litert"
         self.version = exported_version(self.path, self.card, suffix)
         self.predict_proba(np.zeros((1, 28, 28, 1), np.float32))
 
     def predict_proba(self, images: NDArray[np.float32]) -> NDArray[np.float32]:
-        """(N, 28, 28, 1) float32 in [0, 1] -> (N, C) float32 probabilities (C = ``card.classes``)."""
+        """(N, 28, 28, 1) float32 in [0, 1] -> (N, C) float32 probabilities (C = ``card.classes``).
+
+        A full-integer (int8) model's probabilities are renormalised to sum to 1.
+        """
         batch = np.ascontiguousarray(images, dtype=np.float32)
         with self._lock:
             if len(batch) != self._batch:
@@ -64,4 +69,7 @@ class LiteRTEngine:
                 self._batch = len(batch)
             self._interpreter.set_tensor(self._input, batch)
             self._interpreter.invoke()
-            return np.array(self._interpreter.get_tensor(self._output), dtype=np.float32)
+            probabilities = np.array(self._interpreter.get_tensor(self._output), dtype=np.float32)
+        if self._renormalize:  # an int8 softmax has steps of 1/256: its sum is 1 +- a few steps
+            probabilities /= np.maximum(probabilities.sum(axis=1, keepdims=True), 1e-12)
+        return probabilities

@@ -44,6 +44,11 @@ MODEL_SPECS: dict[str, ModelSpec] = {
     "cnn-litert-dynamic": ModelSpec(
         "cnn_litert_dynamic.tflite", "litert", "Enhanced CNN, LiteRT with dynamic-range quantization (int8 weights)"
     ),
+    "cnn-litert-int8": ModelSpec(
+        "cnn_litert_int8.tflite",
+        "litert",
+        "Enhanced CNN, LiteRT full-integer quantization (int8 weights and activations, calibrated on training images)",
+    ),
     "cnn-tta": ModelSpec(
         "cnn_litert.tflite",
         "tta",

@@ -23,7 +23,13 @@ from digits.engines.registry import MODEL_SPECS, load_engine
 from digits.preprocessing import preprocess_mnist
 from digits.settings import DataSettings
 
-KERAS_REFERENCE = {"cnn": "cnn-keras", "cnn-litert-dynamic": "cnn-keras", "cnn-tta": "cnn-keras", "mlp-numpy": "mlp"}
+KERAS_REFERENCE = {
+    "cnn": "cnn-keras",
+    "cnn-litert-dynamic": "cnn-keras",
+    "cnn-litert-int8": "cnn-keras",
+    "cnn-tta": "cnn-keras",
+    "mlp-numpy": "mlp",
+}
 
 
 def main(argv: list[str] | None = None) -> int:

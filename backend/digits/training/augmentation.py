@@ -33,6 +33,10 @@ class AugmentationConfig:
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
 
+    def scaled(self, strength: float) -> AugmentationConfig:
+        """Every range times ``strength`` (>= 0; 1 = unchanged, 0 = identity)."""
+        return AugmentationConfig(**{k: v * strength for k, v in asdict(self).items()})
+
 
 def random_affine(images: tf.Tensor, config: AugmentationConfig, seed: int | None = None) -> tf.Tensor:
     """Apply one random affine transform to each image of a batch.
@@ -106,6 +110,18 @@ class DrawingAugmentationConfig:
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
+
+    def scaled(self, strength: float) -> DrawingAugmentationConfig:
+        """Every probability and the elastic displacement times ``strength`` (>= 0; probabilities
+        capped at 1; the smoothing ``elastic_sigma`` is kept)."""
+        return DrawingAugmentationConfig(
+            elastic_probability=min(1.0, self.elastic_probability * strength),
+            elastic_alpha=self.elastic_alpha * strength,
+            elastic_sigma=self.elastic_sigma,
+            thicken_probability=min(1.0, self.thicken_probability * strength),
+            thicken_more_probability=min(1.0, self.thicken_more_probability * strength),
+            lowres_probability=min(1.0, self.lowres_probability * strength),
+        )
 
 
 def _gaussian_kernel(sigma: float) -> tf.Tensor:

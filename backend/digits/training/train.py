@@ -64,6 +64,14 @@ class TrainConfig:
             class, "not a digit"; a tenth as many from the validation split join the validation
             data. 0 for a 10-class model.
         init_from: start from this trained ``.keras`` model (fine-tuning) instead of new weights.
+        filters: the CNNs' first-block filters (doubled in each later block); ``None``: the
+            architecture's default (:data:`digits.training.architectures.TUNABLE`).
+        dropout: the CNNs' dropout before the output layer; ``None``: the default (0.5).
+        augment_strength: scales every augmentation range and probability (1.0 = the defaults of
+            :class:`AugmentationConfig` and :class:`DrawingAugmentationConfig`; 0 = none).
+        evaluate_test: evaluate the test set once at the end (``False`` for hyperparameter search,
+            which must choose on validation only: the card then has no test figures).
+        callbacks: extra Keras callbacks (a search's pruning callback, experiment tracking).
         subset: if set, train on only this many images (smoke tests).
         distribute: ``tf.distribute`` strategy, one of :data:`digits.training.distribute.STRATEGIES`
             (``batch_size`` is then the global batch, split across the replicas).
@@ -90,6 +98,11 @@ class TrainConfig:
     outlier_exposure: int = 0
     not_a_digit: int = 0
     init_from: Path | None = None
+    filters: int | None = None
+    dropout: float | None = None
+    augment_strength: float = 1.0
+    evaluate_test: bool = True
+    callbacks: list[Any] = field(default_factory=list)
     subset: int | None = None
     distribute: str = "none"
     cpu_devices: int = 1
@@ -236,7 +249,7 @@ def train(config: TrainConfig) -> ModelCard:
     import keras
     import tensorflow as tf
 
-    from digits.training.architectures import ARCHITECTURES, with_not_a_digit_class
+    from digits.training.architectures import ARCHITECTURES, TUNABLE, with_not_a_digit_class
     from digits.training.augmentation import (
         AugmentationConfig,
         DrawingAugmentationConfig,
@@ -251,11 +264,11 @@ def train(config: TrainConfig) -> ModelCard:
         print(f"training on {strategy.num_replicas_in_sync} replica(s) ({type(strategy).__name__})")
     keras.utils.set_random_seed(config.seed)
 
-    aug_config = AugmentationConfig()
+    aug_config = AugmentationConfig().scaled(config.augment_strength)
     ds = tf.data.Dataset.from_tensor_slices((x_train, t_train))
     ds = ds.shuffle(len(x_train), seed=config.seed, reshuffle_each_iteration=True)
     ds = ds.batch(config.batch_size)
-    drawing_config = DrawingAugmentationConfig()
+    drawing_config = DrawingAugmentationConfig().scaled(config.augment_strength)
     if config.drawing_augment:
         ds = ds.map(
             lambda x, y: (drawing_augment(x, drawing_config, seed=config.seed), y),
@@ -274,7 +287,10 @@ def train(config: TrainConfig) -> ModelCard:
             if classes > NUM_CLASSES:
                 model = with_not_a_digit_class(model, config.architecture)
         else:
-            model = ARCHITECTURES[config.architecture](classes)
+            hyper = {k: v for k, v in (("filters", config.filters), ("dropout", config.dropout)) if v is not None}
+            if hyper and config.architecture not in TUNABLE:
+                raise ValueError(f"{config.architecture!r} takes no filters or dropout")
+            model = ARCHITECTURES[config.architecture](classes, **hyper)
         model.compile(
             optimizer=keras.optimizers.Adam(learning_rate=config.learning_rate),
             loss="categorical_crossentropy",
@@ -300,9 +316,12 @@ def train(config: TrainConfig) -> ModelCard:
     training_seconds = time.perf_counter() - started
     best = keras.models.load_model(checkpoint_path) if checkpoint_path.exists() else model
     val_loss, val_accuracy = best.evaluate(x_val, t_val, verbose=0)
-    test_loss, _ = best.evaluate(x_test_p, t_test, verbose=0)
-    # The digit the API answers: the most probable of 0-9, whatever class 10 says (digits.verdict).
-    test_accuracy = float((digit_probabilities(best.predict(x_test_p, verbose=0)).argmax(1) == y_test).mean())
+    test_loss: float | None = None
+    test_accuracy: float | None = None
+    if config.evaluate_test:
+        test_loss = float(best.evaluate(x_test_p, t_test, verbose=0)[0])
+        # The digit the API answers: the most probable of 0-9, whatever class 10 says (digits.verdict).
+        test_accuracy = float((digit_probabilities(best.predict(x_test_p, verbose=0)).argmax(1) == y_test).mean())
     best.save(config.output)
     checkpoint_path.unlink(missing_ok=True)
 
@@ -327,15 +346,25 @@ def train(config: TrainConfig) -> ModelCard:
         classes=classes,
         not_a_digit=not_a_digit,
         init_from=portable_path(config.init_from) if config.init_from else None,
+        hyperparameters={
+            k: float(v)
+            for k, v in (
+                ("filters", config.filters),
+                ("dropout", config.dropout),
+                ("augment_strength", None if config.augment_strength == 1.0 else config.augment_strength),
+            )
+            if v is not None
+        }
+        or None,
         seed=config.seed,
         train_images=len(x_train),
         validation_images=len(x_val),
-        test_images=len(x_test),
+        test_images=len(x_test) if config.evaluate_test else None,
         training_seconds=round(training_seconds, 1),
         validation_accuracy=round(float(val_accuracy), 5),
         validation_loss=round(float(val_loss), 5),
-        test_accuracy=round(float(test_accuracy), 5),
-        test_loss=round(float(test_loss), 5),
+        test_accuracy=round(test_accuracy, 5) if test_accuracy is not None else None,
+        test_loss=round(test_loss, 5) if test_loss is not None else None,
         model_sha256=sha256_file(config.output),
         model_bytes=config.output.stat().st_size,
         data_sha256=data.sha256,
@@ -415,6 +444,11 @@ def main(argv: list[str] | None = None) -> int:
         "--not-a-digit", type=int, default=defaults.not_a_digit, help="real non-digit drawings as an 11th class"
     )
     parser.add_argument("--init-from", type=Path, default=None, help="fine-tune this .keras model")
+    parser.add_argument("--filters", type=int, default=None, help="first-block filters of a CNN (default 32)")
+    parser.add_argument("--dropout", type=float, default=None, help="a CNN's dropout before the output (0.5)")
+    parser.add_argument(
+        "--augment-strength", type=float, default=defaults.augment_strength, help="scales every augmentation"
+    )
     parser.add_argument("--subset", type=int, default=None, help="train on only N images (smoke test)")
     parser.add_argument(
         "--distribute", choices=STRATEGIES, default=defaults.distribute, help="tf.distribute strategy (several devices)"
@@ -439,6 +473,9 @@ def main(argv: list[str] | None = None) -> int:
         outlier_exposure=args.outlier_exposure,
         not_a_digit=args.not_a_digit,
         init_from=args.init_from,
+        filters=args.filters,
+        dropout=args.dropout,
+        augment_strength=args.augment_strength,
         subset=args.subset,
         distribute=args.distribute,
         cpu_devices=args.cpu_devices,

@@ -1,4 +1,4 @@
-"""The exporters' commands: LiteRT (float32 and dynamic-range) and NumPy, on a copy of the committed MLP."""
+"""The exporters' commands: LiteRT (float32, dynamic-range, int8) and NumPy, on a copy of the committed MLP."""
 
 from __future__ import annotations
 
@@ -23,11 +23,11 @@ def mlp_keras(tmp_path: Path) -> Path:
     return copy_models(tmp_path / "models", ["mlp"]) / "mlp.keras"
 
 
-@pytest.mark.slow  # two TensorFlow conversions
-def test_export_litert_writes_both_flatbuffers_and_their_cards(
+@pytest.mark.slow  # three TensorFlow conversions
+def test_export_litert_writes_every_flatbuffer_and_its_card(
     mlp_keras: Path, mnist: Mnist, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    monkeypatch.setattr(export_litert, "load_mnist", lambda _directory: small_mnist(mnist, train=0, test=TEST_IMAGES))
+    monkeypatch.setattr(export_litert, "load_mnist", lambda _directory: small_mnist(mnist, train=200, test=TEST_IMAGES))
     assert export_litert.main(["--model", str(mlp_keras)]) == 0
 
     source = ModelCard.load(mlp_keras.with_suffix(".json"))
@@ -35,6 +35,7 @@ def test_export_litert_writes_both_flatbuffers_and_their_cards(
     for suffix, quantization, max_difference in (
         ("_litert", "none (float32)", 1e-4),  # the same function as Keras
         ("_litert_dynamic", "dynamic-range (int8 weights)", 0.2),  # int8 weights: close, not equal
+        ("_litert_int8", export_litert.DESCRIPTION["int8"], 0.5),  # int8 activations too: close, coarser
     ):
         output = mlp_keras.with_name(f"mlp{suffix}.tflite")
         assert output.is_file() and f"{output.name}: " in out
@@ -51,8 +52,22 @@ def test_export_litert_writes_both_flatbuffers_and_their_cards(
         probabilities = LiteRTEngine(output).predict_proba(np.zeros((2, 28, 28, 1), np.float32))
         assert probabilities.shape == (2, 10)
         np.testing.assert_allclose(probabilities.sum(axis=1), 1.0, atol=1e-5)
-    size = {name: mlp_keras.with_name(f"mlp{name}.tflite").stat().st_size for name in ("_litert", "_litert_dynamic")}
+    suffixes = ("_litert", "_litert_dynamic", "_litert_int8")
+    size = {name: mlp_keras.with_name(f"mlp{name}.tflite").stat().st_size for name in suffixes}
     assert size["_litert_dynamic"] < size["_litert"] / 2  # int8 weights: about 4x smaller
+    assert size["_litert_int8"] < size["_litert"] / 2
+    assert LiteRTEngine(mlp_keras.with_name("mlp_litert_int8.tflite")).version.endswith("+litert-int8")
+    # Every op of the full-integer model computes in int8: only the edges convert float32 <-> int8.
+    from ai_edge_litert.interpreter import Interpreter
+
+    interpreter = Interpreter(model_path=str(mlp_keras.with_name("mlp_litert_int8.tflite")))
+    kinds = {d["dtype"].__name__ for d in interpreter.get_tensor_details()}
+    assert "int8" in kinds
+
+
+def test_int8_export_needs_representative_images(mlp_keras: Path, tmp_path: Path) -> None:
+    with pytest.raises(ValueError, match="representative"):
+        export_litert.export_litert(mlp_keras, tmp_path / "x.tflite", "int8", representative=None)
 
 
 def test_export_npz_command_writes_the_weights_and_a_card(
