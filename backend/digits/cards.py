@@ -215,6 +215,10 @@ class ModelCard(_Section):
     source_model: str | None = None
     source_model_sha256: str | None = None
     source_model_bytes: int | None = Field(default=None, ge=0)
+    # An ensemble (python -m digits.training.ensemble): its members, as files, sha256 and test accuracy
+    members: list[str] | None = None
+    members_sha256: list[str] | None = None
+    members_test_accuracy: list[float] | None = None
     data_sha256: dict[str, str] | None = None
     versions: dict[str, str] | None = None
     machine: str | None = None

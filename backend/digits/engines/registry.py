@@ -49,6 +49,11 @@ MODEL_SPECS: dict[str, ModelSpec] = {
         "litert",
         "Enhanced CNN, LiteRT full-integer quantization (int8 weights and activations, calibrated on training images)",
     ),
+    "cnn-ensemble": ModelSpec(
+        "cnn_ensemble_litert.tflite",
+        "litert",
+        "Ensemble of CNNs: their averaged probabilities, one LiteRT graph, one batched call (optional)",
+    ),
     "cnn-tta": ModelSpec(
         "cnn_litert.tflite",
         "tta",

@@ -27,6 +27,7 @@ KERAS_REFERENCE = {
     "cnn": "cnn-keras",
     "cnn-litert-dynamic": "cnn-keras",
     "cnn-litert-int8": "cnn-keras",
+    "cnn-ensemble": "cnn-keras",
     "cnn-tta": "cnn-keras",
     "mlp-numpy": "mlp",
 }
