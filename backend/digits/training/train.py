@@ -72,6 +72,9 @@ class TrainConfig:
         evaluate_test: evaluate the test set once at the end (``False`` for hyperparameter search,
             which must choose on validation only: the card then has no test figures).
         callbacks: extra Keras callbacks (a search's pruning callback, experiment tracking).
+        cache_dir: where the deterministic part of the data (preprocessed MNIST, stroke
+            renderings, non-digit drawings) is kept between runs and stages (:class:`DataCache`);
+            ``None`` computes everything every time.
         subset: if set, train on only this many images (smoke tests).
         distribute: ``tf.distribute`` strategy, one of :data:`digits.training.distribute.STRATEGIES`
             (``batch_size`` is then the global batch, split across the replicas).
@@ -103,6 +106,7 @@ class TrainConfig:
     augment_strength: float = 1.0
     evaluate_test: bool = True
     callbacks: list[Any] = field(default_factory=list)
+    cache_dir: Path | None = None
     subset: int | None = None
     distribute: str = "none"
     cpu_devices: int = 1
@@ -118,6 +122,52 @@ def sha256_file(path: Path) -> str:
         for chunk in iter(lambda: fh.read(1 << 20), b""):
             digest.update(chunk)
     return digest.hexdigest()
+
+
+CACHE_DIR = Path(__file__).resolve().parents[2] / ".cache" / "training"
+"""The default :attr:`TrainConfig.cache_dir` of the command line (git-ignored)."""
+
+CACHE_SOURCES = (
+    "preprocessing.py",
+    "data/rendering.py",
+    "data/negatives.py",
+    "data/omniglot.py",
+    "data/hershey.py",
+    "training/train.py",
+)
+"""The code the cached arrays depend on (under ``digits/``): editing any of it invalidates the cache."""
+
+
+@dataclass
+class DataCache:
+    """Arrays that depend only on the data, the seed and the code, kept as ``.npy`` files.
+
+    The key of an entry hashes its name, ``parts`` (sizes), the MNIST files' sha256, the seed and
+    the source of :data:`CACHE_SOURCES`, so a changed input or changed code computes afresh.
+    ``directory=None`` caches nothing.
+    """
+
+    directory: Path | None
+    data_sha256: dict[str, str]
+    seed: int
+
+    def get(self, name: str, parts: tuple[int, ...], compute: Any) -> NDArray[np.float32]:
+        """The cached array ``name`` for ``parts``, or ``compute()`` (then stored)."""
+        if self.directory is None:
+            return np.asarray(compute(), dtype=np.float32)
+        digest = hashlib.sha256(json.dumps([name, parts, self.data_sha256, self.seed]).encode())
+        root = Path(__file__).resolve().parents[1]
+        for source in CACHE_SOURCES:
+            digest.update((root / source).read_bytes())
+        path = self.directory / f"{name}-{digest.hexdigest()[:16]}.npy"
+        if path.is_file():
+            return np.asarray(np.load(path), dtype=np.float32)
+        array = np.asarray(compute(), dtype=np.float32)
+        self.directory.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(".tmp.npy")
+        np.save(tmp, array)
+        tmp.replace(path)  # atomic: a killed run leaves no half-written entry
+        return array
 
 
 def _render_strokes(args: tuple[NDArray[np.uint8], int]) -> NDArray[np.float32]:
@@ -203,14 +253,19 @@ def train(config: TrainConfig) -> ModelCard:
         raise ValueError("validation_size must be smaller than the training set")
 
     started = time.perf_counter()
-    x_all_p = preprocess_mnist(x_all)[..., None]
-    x_test_p = preprocess_mnist(x_test)[..., None]
+    cache = DataCache(config.cache_dir, data.sha256, config.seed)
+    x_all_p = cache.get("mnist", (len(x_all), validation_size), lambda: preprocess_mnist(x_all)[..., None])
+    x_test_p = cache.get("mnist-test", (len(x_test),), lambda: preprocess_mnist(x_test)[..., None])
     x_val, y_val = x_all_p[:validation_size], y_all[:validation_size]
     x_train, y_train = x_all_p[validation_size:], y_all[validation_size:]
     if stroke_mix > 0:
         # Drawn-stroke renderings of training images only (never of validation or test images).
         pick = rng.choice(len(x_train), size=min(stroke_mix, len(x_train)), replace=False)
-        strokes = stroke_renderings(x_all[validation_size:][pick], seed=config.seed)
+        strokes = cache.get(
+            "strokes",
+            (len(x_all), validation_size, len(pick)),
+            lambda: stroke_renderings(x_all[validation_size:][pick], seed=config.seed),
+        )
         x_train = np.concatenate([x_train, strokes[..., None]])
         y_train = np.concatenate([y_train, y_train[pick]])
     # Targets as distributions: one-hot for digits (and for "not a digit", class 10), uniform for outliers.
@@ -222,16 +277,29 @@ def train(config: TrainConfig) -> ModelCard:
     if not_a_digit > 0:
         from digits.data.negatives import negative_drawings
 
-        _, drawings = negative_drawings(
-            not_a_digit, seed=config.seed + 2000, split="train", mnist_images=x_all[validation_size:]
+        drawn = cache.get(
+            "not-a-digit",
+            (len(x_all), validation_size, not_a_digit),
+            lambda: _preprocess_drawings(
+                negative_drawings(
+                    not_a_digit, seed=config.seed + 2000, split="train", mnist_images=x_all[validation_size:]
+                )[1]
+            ),
         )
-        drawn = _preprocess_drawings(drawings)
         x_train = np.concatenate([x_train, drawn])
         t_train = np.concatenate([t_train, np.eye(classes, dtype=np.float32)[[NUM_CLASSES] * len(drawn)]])
-        _, held = negative_drawings(
-            max(1, not_a_digit // 10), seed=config.seed + 3000, split="validation", mnist_images=x_all[:validation_size]
+        held_drawn = cache.get(
+            "not-a-digit-validation",
+            (len(x_all), validation_size, not_a_digit),
+            lambda: _preprocess_drawings(
+                negative_drawings(
+                    max(1, not_a_digit // 10),
+                    seed=config.seed + 3000,
+                    split="validation",
+                    mnist_images=x_all[:validation_size],
+                )[1]
+            ),
         )
-        held_drawn = _preprocess_drawings(held)
         x_val = np.concatenate([x_val, held_drawn])
         t_val = np.concatenate([t_val, np.eye(classes, dtype=np.float32)[[NUM_CLASSES] * len(held_drawn)]])
     outliers = config.outlier_exposure if config.subset is None else min(config.outlier_exposure, config.subset // 4)
@@ -239,8 +307,14 @@ def train(config: TrainConfig) -> ModelCard:
         from digits.data.negatives import not_digit_set
         from digits.evaluation.metrics import preprocess_all
 
-        _, negatives = not_digit_set(outliers, seed=config.seed + 1000)
-        x_train = np.concatenate([x_train, preprocess_all(negatives)])
+        x_train = np.concatenate(
+            [
+                x_train,
+                cache.get(
+                    "outliers", (outliers,), lambda: preprocess_all(not_digit_set(outliers, seed=config.seed + 1000)[1])
+                ),
+            ]
+        )
         uniform = np.zeros((outliers, classes), dtype=np.float32)
         uniform[:, :NUM_CLASSES] = 1.0 / NUM_CLASSES
         t_train = np.concatenate([t_train, uniform])
@@ -456,6 +530,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--cpu-devices", type=int, default=defaults.cpu_devices, help="split the CPU into N logical devices"
     )
+    parser.add_argument("--cache-dir", type=Path, default=CACHE_DIR, help="cache of the deterministic data")
+    parser.add_argument("--no-cache", action="store_true", help="compute the data afresh, keep nothing")
     args = parser.parse_args(argv)
     config = TrainConfig(
         mnist_dir=args.mnist_dir,
@@ -479,6 +555,7 @@ def main(argv: list[str] | None = None) -> int:
         subset=args.subset,
         distribute=args.distribute,
         cpu_devices=args.cpu_devices,
+        cache_dir=None if args.no_cache else args.cache_dir,
         command=portable_command("digits.training.train", argv),
     )
     from digits.training import tracking

@@ -150,6 +150,7 @@ def run_search(
                 subset=budget.subset,
                 not_a_digit=budget.not_a_digit,
                 evaluate_test=False,
+                cache_dir=directory / "cache",  # trials share the stroke renderings and non-digit drawings
                 callbacks=[report],
                 verbose=0,
                 command=train_command(params, budget.epochs, budget.not_a_digit),
