@@ -23,6 +23,7 @@ from digits.report.sections import (
     OpenWorldContext,
     RobustnessContext,
     TrainingContext,
+    VariantsContext,
     beyond_mnist_section,
     data_section,
     evaluation_section,
@@ -32,6 +33,7 @@ from digits.report.sections import (
     robustness_section,
     training_cards,
     training_section,
+    variants_section,
 )
 from digits.settings import BACKEND_DIR
 
@@ -54,6 +56,7 @@ class ReportContext:
     open_world: OpenWorldContext
     feedback: FeedbackContext
     numbers: NumbersContext
+    variants: VariantsContext
 
 
 def build_report(
@@ -113,9 +116,12 @@ def build_report(
 
     feedback = feedback_section(figures)
     numbers = numbers_section(engines)
+    variants = variants_section(models_dir)
 
     seconds = time.perf_counter() - started
-    context = ReportContext(seconds, data, training, evaluation, robustness, beyond, open_world, feedback, numbers)
+    context = ReportContext(
+        seconds, data, training, evaluation, robustness, beyond, open_world, feedback, numbers, variants
+    )
     markdown = output / "README.md"
     markdown.write_text(render_report(**vars(context)))
     log(f"wrote {markdown} and {len(figures.written)} figures in {seconds:.0f} s")

@@ -94,7 +94,7 @@ def test_report_on_a_small_subset(tmp_path: Path, mnist_dir: Path) -> None:
     models_dir = tmp_path / "models"
     models_dir.mkdir()
     source = DataSettings().models_dir
-    for name in ("mlp_numpy.npz", "mlp_numpy.json", "mlp.json"):
+    for name in ("mlp_numpy.npz", "mlp_numpy.json", "mlp.json", "cnn_litert_dynamic.tflite", "cnn_litert_dynamic.json"):
         shutil.copy(source / name, models_dir / name)
     card = json.loads((models_dir / "mlp.json").read_text())
     card["command"] = f"python -m digits.training.train --architecture mlp --output={tmp_path}/elsewhere/mlp.keras"
@@ -124,6 +124,8 @@ def test_report_on_a_small_subset(tmp_path: Path, mnist_dir: Path) -> None:
     assert "| 9 |" in text and "| macro avg |" in text  # the per-class table
     assert "`mlp.keras` | mlp | 136,074 |" in text  # the training row, from the export's source card
     assert "--output=mlp.keras`" in text  # the card's machine path, cut to the file name
+    # The variants table reads the cards in the models directory: the dynamic-range export is there.
+    assert "| `cnn-litert-dynamic` | enhanced_cnn | dynamic-range (int8 weights) | 323,627 | 0.34 MB |" in text
     assert "{{" not in text and "{%" not in text and "None" not in text and not text.endswith("\n\n")
 
     assert str(tmp_path) not in text and str(BACKEND_DIR) not in text
@@ -212,3 +214,20 @@ def test_numbers_section_reads_the_cards_numbers() -> None:
     text = environment().from_string(part).render(numbers=context)
     assert "| mnist/separated/4/pixels | 100 | 98.00 % | 99.25 % | 8.5 ms |" in text
     assert "`not_a_digit` 75.00 %" in text and "`mlp`" not in text
+
+
+def test_variants_section_reads_the_cards_that_exist(tmp_path: Path) -> None:
+    from digits.report.sections import variants_section
+    from tests.helpers import copy_models
+
+    models_dir = copy_models(tmp_path / "models", ["cnn", "cnn-litert-dynamic"])
+    context = variants_section(models_dir)
+    assert [row.name for row in context.rows] == ["cnn", "cnn-litert-dynamic"]  # no int8 or ensemble file here
+    dynamic = context.rows[1]
+    assert dynamic.card.quantization == "dynamic-range (int8 weights)"
+    assert dynamic.card.evaluations is not None and dynamic.sets == {
+        **dynamic.card.evaluations.sets,
+        **({} if "mnist" in dynamic.card.evaluations.sets else {"mnist": dynamic.card.test_accuracy}),
+    }
+    assert "mnist" in context.set_names and "optdigits-canvas" in context.set_names
+    assert dynamic.refused_not_digits is not None and 0.5 < dynamic.refused_not_digits <= 1.0

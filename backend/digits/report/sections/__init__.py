@@ -13,6 +13,7 @@ Modules:
     open_world    -- refusing what is not a digit: each card's ``open_set`` (:class:`OpenWorldContext`)
     feedback      -- the feedback loop's measured result and learning curve (:class:`FeedbackContext`)
     numbers       -- whole numbers: each card's ``numbers`` (:class:`NumbersContext`)
+    variants      -- the CNN's exports (float32, dynamic-range, int8), ensemble, candidates (:class:`VariantsContext`)
 """
 
 from digits.report.sections.beyond_mnist import BeyondMnistContext, beyond_mnist_section
@@ -23,6 +24,7 @@ from digits.report.sections.numbers import NumbersContext, numbers_section
 from digits.report.sections.open_world import OpenWorldContext, open_world_section
 from digits.report.sections.robustness import RobustnessContext, robustness_section
 from digits.report.sections.training import TrainingContext, training_cards, training_section
+from digits.report.sections.variants import VariantsContext, variants_section
 
 __all__ = [
     "BeyondMnistContext",
@@ -33,6 +35,7 @@ __all__ = [
     "OpenWorldContext",
     "RobustnessContext",
     "TrainingContext",
+    "VariantsContext",
     "beyond_mnist_section",
     "data_section",
     "evaluation_section",
@@ -42,4 +45,5 @@ __all__ = [
     "robustness_section",
     "training_cards",
     "training_section",
+    "variants_section",
 ]
