@@ -33,7 +33,7 @@ DEFAULT_STORE = BACKEND_DIR / "data" / "mlflow"
 """The embedded store: ``mlflow.db`` (runs, registry) and ``artifacts/``."""
 REGISTERED_MODEL = "digits-cnn"
 CHAMPION = "champion"
-EXPERIMENTS = {"train": "digits-train", "finetune": "digits-finetune"}
+EXPERIMENTS = {"train": "digits-train", "finetune": "digits-finetune", "tune": "digits-tune"}
 
 
 def tracking_uri() -> str:

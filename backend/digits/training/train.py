@@ -71,7 +71,6 @@ class TrainConfig:
             :class:`AugmentationConfig` and :class:`DrawingAugmentationConfig`; 0 = none).
         evaluate_test: evaluate the test set once at the end (``False`` for hyperparameter search,
             which must choose on validation only: the card then has no test figures).
-        callbacks: extra Keras callbacks (a search's pruning callback, experiment tracking).
         cache_dir: where the deterministic part of the data (preprocessed MNIST, stroke
             renderings, non-digit drawings) is kept between runs and stages (:class:`DataCache`);
             ``None`` computes everything every time.
@@ -83,7 +82,7 @@ class TrainConfig:
         verbose: Keras verbosity (1 = a progress bar per epoch).
         command: the command line that ran it, for the card (:func:`digits.cards.portable_command`).
         callbacks: more Keras callbacks for ``fit`` (``main`` adds MLflow's epoch logger,
-            :mod:`digits.training.tracking`).
+            :mod:`digits.training.tracking`; a search adds its pruning callback).
     """
 
     mnist_dir: Path = field(default_factory=lambda: DataSettings().mnist_dir)
@@ -105,7 +104,6 @@ class TrainConfig:
     dropout: float | None = None
     augment_strength: float = 1.0
     evaluate_test: bool = True
-    callbacks: list[Any] = field(default_factory=list)
     cache_dir: Path | None = None
     subset: int | None = None
     distribute: str = "none"

@@ -20,8 +20,9 @@ range and probability). Each trial trains on ``--subset`` training images (the c
 best configuration is then retrained on everything with the printed command), is scored by its
 best validation accuracy, and never sees the test set (``evaluate_test=False``).
 
-Every trial is in the storage (parameters, per-epoch validation accuracy, state, duration) and is
-also appended as one JSON line to ``trials.jsonl`` beside it; ``best.json`` holds the best
+Every trial is in the storage (parameters, per-epoch validation accuracy, state, duration), is an
+MLflow run of the ``digits-tune`` experiment (:mod:`digits.training.tracking`), and is also
+appended as one JSON line to ``trials.jsonl`` beside it; ``best.json`` holds the best
 trial and the command that trains it on the full data.
 """
 
@@ -123,6 +124,7 @@ def run_search(
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
     import optuna
 
+    from digits.training import tracking
     from digits.training.train import TrainConfig, train
 
     directory.mkdir(parents=True, exist_ok=True)
@@ -141,22 +143,24 @@ def run_search(
         params = suggest(trial)
         report = _pruning_callback(trial)
         started = time.perf_counter()
-        card = train(
-            TrainConfig(
-                mnist_dir=mnist_dir or DataSettings().mnist_dir,
-                output=directory / "trials" / f"{study_name}-{trial.number}.keras",
-                epochs=budget.epochs,
-                seed=seed,
-                subset=budget.subset,
-                not_a_digit=budget.not_a_digit,
-                evaluate_test=False,
-                cache_dir=directory / "cache",  # trials share the stroke renderings and non-digit drawings
-                callbacks=[report],
-                verbose=0,
-                command=train_command(params, budget.epochs, budget.not_a_digit),
-                **params,
+        # Each trial is also an MLflow run of the "digits-tune" experiment (digits.training.tracking).
+        with tracking.start_run("tune", run_name=f"{study_name}-{trial.number}", params=params):
+            card = train(
+                TrainConfig(
+                    mnist_dir=mnist_dir or DataSettings().mnist_dir,
+                    output=directory / "trials" / f"{study_name}-{trial.number}.keras",
+                    epochs=budget.epochs,
+                    seed=seed,
+                    subset=budget.subset,
+                    not_a_digit=budget.not_a_digit,
+                    evaluate_test=False,
+                    cache_dir=directory / "cache",  # trials share the stroke renderings and non-digit drawings
+                    callbacks=[report, tracking.epoch_logger()],
+                    verbose=0,
+                    command=train_command(params, budget.epochs, budget.not_a_digit),
+                    **params,
+                )
             )
-        )
         history = (card.history or {}).get("val_accuracy", [])
         value = max(history) if history else 0.0
         entry = {

@@ -15,7 +15,10 @@ from digits.training import tune  # noqa: E402
 pytestmark = pytest.mark.slow  # real (tiny) training runs
 
 
-def test_search_runs_logs_every_trial_and_resumes(mnist_dir: Path, tmp_path: Path, capsys) -> None:
+def test_search_runs_logs_every_trial_and_resumes(
+    mnist_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("MLFLOW_TRACKING_URI", f"sqlite:///{tmp_path / 'mlflow.db'}")
     args = ["--dir", str(tmp_path), "--study", "t", "--mnist-dir", str(mnist_dir)]
     args += ["--subset", "160", "--epochs", "2", "--not-a-digit", "40", "--trials", "1"]
     assert tune.main(args) == 0
@@ -41,6 +44,10 @@ def test_search_runs_logs_every_trial_and_resumes(mnist_dir: Path, tmp_path: Pat
     assert best["trials"] == 2 and best["best_val_accuracy"] == max(e["value"] for e in lines)
     command = shlex.split(best["command"])
     assert command[:3] == ["python", "-m", "digits.training.train"] and "--filters" in command
+    import mlflow
+
+    runs = mlflow.search_runs(experiment_names=["digits-tune"], output_format="list")
+    assert sorted(r.info.run_name for r in runs) == ["t-0", "t-1"]  # each trial is an MLflow run too
     out = capsys.readouterr().out
     assert "train it on the full data: python -m digits.training.train" in out
 
