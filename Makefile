@@ -102,7 +102,7 @@ train: $(BACKEND_STAMP) ## Train the CNN in three stages (~90 min on 2 cores), e
 	rm -f backend/models/cnn_stage1.* backend/models/cnn_stage2.*
 	cd backend && .venv/bin/python -m digits.training.export_litert
 	cd backend && .venv/bin/python -m digits.evaluation --update-card
-	cd backend && .venv/bin/python -m digits.evaluation.open_set --model cnn --model cnn-litert-dynamic
+	cd backend && .venv/bin/python -m digits.evaluation.open_set --model cnn --model cnn-litert-dynamic --model cnn-litert-int8
 	cd backend && .venv/bin/python -m digits.evaluation.latency
 	cd backend && .venv/bin/python -m digits.training.tracking register models/cnn.keras --alias champion
 
