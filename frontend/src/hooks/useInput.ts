@@ -1,4 +1,5 @@
 import { useCallback, useEffect, useReducer, useState } from 'react'
+import { downscaleImage } from '../lib/downscale'
 import type { Example, ExampleStore } from '../lib/examples'
 import { drawingReducer, emptyDrawing, isEmpty, type Drawing, type DrawingAction } from '../lib/strokes'
 import type { PredictNow } from './usePredictNow'
@@ -66,14 +67,17 @@ export function useInput(examples: ExampleStore, predictNow: PredictNow): Input 
   )
 
   const showFile = useCallback(
-    (file: File) =>
+    (file: File) => {
+      // A big photo is scaled down (and turned upright) once, before its first upload.
+      let scaled: Promise<Blob> | null = null
       showImage({
         src: URL.createObjectURL(file),
         ownsSrc: true,
         caption: file.name || 'Dropped image',
         example: null,
-        getBlob: async () => file,
-      }),
+        getBlob: () => (scaled ??= downscaleImage(file)),
+      })
+    },
     [showImage],
   )
 
