@@ -6,7 +6,7 @@ import { defineConfig, type ProxyOptions } from 'vite'
 const apiTarget = process.env.DIGITS_API_URL ?? 'http://127.0.0.1:8000'
 
 /** Backend paths served through the proxy so that the SPA can call its API on the same origin. */
-const apiPaths = ['/predict', '/health', '/models', '/docs', '/openapi.json', '/feedback']
+const apiPaths = ['/predict', '/health', '/models', '/docs', '/redoc', '/openapi.json', '/feedback']
 
 const proxy: Record<string, ProxyOptions> = Object.fromEntries(
   apiPaths.map((path) => [path, { target: apiTarget, changeOrigin: true }]),
