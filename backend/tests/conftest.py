@@ -3,15 +3,10 @@
 from __future__ import annotations
 
 import os
-import socket
-import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
-import httpx
 import pytest
-import uvicorn
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
@@ -20,7 +15,7 @@ from digits.data.mnist import Mnist, load_mnist
 from digits.engines import Engine, load_engines
 from digits.settings import DataSettings
 from tests import feedback_db
-from tests.helpers import EVERY_MODEL, app_with_engines
+from tests.helpers import EVERY_MODEL, app_with_engines, serve
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -100,30 +95,8 @@ def client(settings: Settings, engines: dict[str, Engine]) -> Iterator[object]:
         yield test_client
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 @pytest.fixture(scope="session")
 def live_url(settings: Settings, engines: dict[str, Engine]) -> Iterator[str]:
     """The app served by a real uvicorn on a loopback port (real HTTP)."""
-    port = _free_port()
-    config = uvicorn.Config(app_with_engines(settings, engines), host="127.0.0.1", port=port, log_level="warning")
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(url + "/health", timeout=1).status_code == 200:
-                break
-        except httpx.HTTPError:
-            time.sleep(0.05)
-    else:
-        pytest.fail("live server did not start")
-    yield url
-    server.should_exit = True
-    thread.join(timeout=10)
+    with serve(app_with_engines(settings, engines)) as url:
+        yield url

@@ -6,9 +6,15 @@ import base64
 import dataclasses
 import io
 import shutil
-from collections.abc import Iterable
+import socket
+import threading
+import time
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
+import httpx
+import uvicorn
 from fastapi import FastAPI
 from PIL import Image
 
@@ -70,3 +76,36 @@ def small_mnist(mnist: Mnist, train: int, test: int) -> Mnist:
         x_test=mnist.x_test[:test],
         y_test=mnist.y_test[:test],
     )
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that is free now."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@contextmanager
+def serve(app: FastAPI, startup_s: float = 30.0) -> Iterator[str]:
+    """``app`` served by a real uvicorn on a loopback port (real HTTP), in a thread; yields its URL
+    once ``/health`` answers 200 (raises ``TimeoutError`` after ``startup_s`` seconds)."""
+    port = free_port()
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + startup_s
+    while True:
+        try:
+            if httpx.get(url + "/health", timeout=1).status_code == 200:
+                break
+        except httpx.HTTPError:
+            time.sleep(0.05)
+        if time.monotonic() > deadline:
+            server.should_exit = True
+            raise TimeoutError(f"the live server did not start in {startup_s:g} s")
+    try:
+        yield url
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)

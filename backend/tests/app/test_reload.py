@@ -14,24 +14,15 @@ from pathlib import Path
 
 import httpx
 import pytest
-import uvicorn
 
 from app.core.config import Settings
 from app.main import create_app
 from app.services import reloading
 from digits.data.rendering import render_canvas
 from digits.settings import BACKEND_DIR
-from tests.helpers import b64
+from tests.helpers import b64, free_port, serve
 
 MODELS = ["cnn", "mlp-numpy"]
-
-
-def _free_port() -> int:
-    import socket
-
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 @pytest.fixture
@@ -39,23 +30,8 @@ def live_app(tmp_path: Path) -> Iterator[tuple[str, object]]:
     """The app loading its own engines (no test override: the reload is real), over real HTTP."""
     settings = Settings(models=MODELS, database_url=f"sqlite:///{tmp_path / 'feedback.db'}", access_log=False)
     app = create_app(settings)
-    port = _free_port()
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(url + "/health", timeout=1).status_code == 200:
-                break
-        except httpx.HTTPError:
-            time.sleep(0.05)
-    else:
-        pytest.fail("live server did not start")
-    yield url, app
-    server.should_exit = True
-    thread.join(timeout=10)
+    with serve(app, startup_s=60) as url:
+        yield url, app
 
 
 def test_reload_under_load_fails_no_request(live_app, mnist) -> None:
@@ -125,7 +101,7 @@ def test_a_reload_that_loses_a_model_changes_nothing(live_app, monkeypatch) -> N
 @pytest.mark.slow
 def test_sighup_reloads_every_worker(tmp_path: Path, mnist) -> None:
     """``kill -HUP`` on ``python -m app``: the supervisor passes it on; each worker reloads; requests go on."""
-    port = _free_port()
+    port = free_port()
     env = {
         **os.environ,
         "HOST": "127.0.0.1",
