@@ -147,6 +147,17 @@ def test_agreement_filter_drops_wrong_labels_and_keeps_right_ones(mnist: Mnist, 
     assert agreement_filter(predict_batched(engine.predict_proba, x), labels, 0.0).keep.all()
 
 
+def test_agreement_filter_judges_a_digit_label_among_the_digits() -> None:
+    """A 7 the champion calls "not a digit" (0.9) but, among the digits, a 7 (0.08 of 0.1) is a
+    correction to keep; a 3 on the same drawing is a wrong tap; "not a digit" on a clear 7 too."""
+    p = np.zeros((3, 11))
+    p[:, 10], p[:, 7], p[:, 1] = 0.9, 0.08, 0.02
+    p[2] = np.eye(11)[7] * 0.99 + 0.001
+    result = agreement_filter(p, np.array([7, 3, 10]), 0.01)
+    assert result.keep.tolist() == [True, False, False]
+    assert result.label_probability[0] == pytest.approx(0.8)
+
+
 def test_agreement_filter_checks_its_input() -> None:
     p = np.full((3, 11), 1 / 11)
     with pytest.raises(ValueError, match="targets must be in"):
