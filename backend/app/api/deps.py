@@ -14,13 +14,14 @@ from app.core.config import Settings
 from app.services.engines import LoadedEngines
 
 
-def get_app_settings(request: Request) -> Settings:
-    """The settings the application was built with."""
+async def get_app_settings(request: Request) -> Settings:
+    """The settings the application was built with (``async``: FastAPI runs a plain ``def``
+    dependency on a worker thread, two thread hops per request for an attribute read)."""
     settings: Settings = request.app.state.settings
     return settings
 
 
-def get_engines(request: Request) -> LoadedEngines:
+async def get_engines(request: Request) -> LoadedEngines:
     """The engines loaded at start-up (empty until the lifespan has run)."""
     engines: LoadedEngines = request.app.state.engines
     return engines
