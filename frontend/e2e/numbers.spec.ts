@@ -1,4 +1,4 @@
-import { expect, test } from '@playwright/test'
+import { expect, test, type Page } from '@playwright/test'
 import { drawGlyph, GLYPHS, type Glyph } from './draw'
 
 /** The digits of `text` side by side: digit k in the k-th of `text.length` equal columns. */
@@ -10,6 +10,22 @@ function number(text: string): Glyph {
     ),
   )
 }
+
+interface Stats {
+  total: number
+  by_label: Record<string, number>
+  agreement: number | null
+  by_model_version: Record<string, { total: number; agreement: number }>
+}
+
+/** The service's feedback counts, read through the preview server's proxy as the SPA reads them. */
+async function stats(page: Page): Promise<Stats> {
+  const response = await page.request.get('/feedback/stats')
+  expect(response.status()).toBe(200)
+  return (await response.json()) as Stats
+}
+
+const agreeing = (s: Stats) => Math.round((s.agreement ?? 0) * s.total)
 
 test('writes 2026 with the mouse in the Number mode and reads it, a box over each digit', async ({ page }) => {
   await page.goto('/')
@@ -40,6 +56,29 @@ test('writes 2026 with the mouse in the Number mode and reads it, a box over eac
     .getByTestId('digit-input-image')
     .evaluate((img: HTMLImageElement) => [img.naturalWidth, img.naturalHeight])
   expect(size).toEqual([28, 28])
+
+  // Feedback per digit, stored through the real API: confirm the last digit, correct the first.
+  const before = await stats(page)
+  const detail = page.getByTestId('digit-detail')
+  await expect(detail.getByRole('group', { name: 'Is digit 4 right?' })).toContainText('Is it 6?')
+  await detail.getByTestId('feedback-yes').click()
+  await expect(detail.getByTestId('feedback-done')).toHaveText('Thanks: saved as 6.')
+  await expect(boxes.nth(3)).toHaveAttribute('data-feedback', 'confirmed')
+  const confirmed = await stats(page)
+  expect(confirmed.total).toBe(before.total + 1)
+  expect(confirmed.by_label['6']).toBe((before.by_label['6'] ?? 0) + 1)
+  expect(agreeing(confirmed)).toBe(agreeing(before) + 1)
+
+  await boxes.nth(0).click()
+  await detail.getByRole('button', { name: 'It is 7' }).click()
+  await expect(detail.getByTestId('feedback-done')).toHaveText('Thanks: saved as 7.')
+  await expect(boxes.nth(0)).toHaveAttribute('data-feedback', 'corrected')
+  await expect(boxes.nth(0)).toHaveAttribute('aria-label', /corrected to 7$/)
+  const corrected = await stats(page)
+  expect(corrected.total).toBe(before.total + 2)
+  expect(corrected.by_label['7']).toBe((before.by_label['7'] ?? 0) + 1)
+  expect(agreeing(corrected)).toBe(agreeing(before) + 1) // the 2 read, saved as 7: a disagreement
+
   await page.getByTestId('number-clear').click()
   await expect(page.getByTestId('number-prompt')).toBeVisible()
 })

@@ -3,15 +3,18 @@ import type { FeedbackState } from '../hooks/useFeedback'
 import { labelText, predictedLabel, type Label } from '../lib/feedback'
 
 export interface FeedbackBarProps {
-  result: Prediction
+  /** The answer to confirm or correct (a single digit's, or one digit of a number). */
+  result: Pick<Prediction, 'digit' | 'verdict'>
   state: FeedbackState
   onSend: (label: Label) => void
+  /** The accessible name of the group of buttons. */
+  groupLabel?: string
 }
 
 const DIGITS = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9]
 
 /** One tap after an answer: confirm it, or correct it (0-9, or not a digit). */
-export function FeedbackBar({ result, state, onSend }: FeedbackBarProps) {
+export function FeedbackBar({ result, state, onSend, groupLabel = 'Is the answer right?' }: FeedbackBarProps) {
   const answer = predictedLabel(result)
   if (state.status === 'sent') {
     return (
@@ -22,7 +25,7 @@ export function FeedbackBar({ result, state, onSend }: FeedbackBarProps) {
   }
   const busy = state.status === 'sending'
   return (
-    <div className="feedback-bar" role="group" aria-label="Is the answer right?" data-testid="feedback-bar">
+    <div className="feedback-bar" role="group" aria-label={groupLabel} data-testid="feedback-bar">
       <span className="feedback-question">
         {answer === null ? 'Not a digit, right?' : `Is it ${answer}?`}
       </span>

@@ -1,6 +1,10 @@
-import { act, fireEvent, render, screen } from '@testing-library/react'
-import { describe, expect, it, vi } from 'vitest'
+import { act, fireEvent, render, screen, within } from '@testing-library/react'
+import { afterEach, describe, expect, it, vi } from 'vitest'
 import { ApiError } from '../api/client'
+import type { FeedbackApi } from '../api/feedback'
+import { CONSENT_KEY } from '../hooks/useFeedbackConsent'
+import { ERROR_SENTENCES } from '../lib/format'
+import { FAKE_PNG } from '../test/setup'
 import { createNumbersApi, type NumberReading, type NumbersApi } from '../api/numbers'
 import { NumberPad } from './NumberPad'
 
@@ -24,8 +28,15 @@ function write(canvas: HTMLElement, x0: number, x1: number) {
   fireEvent.pointerUp(canvas, { pointerId: 1, clientX: x1, clientY: 120 })
 }
 
-function setup(api: NumbersApi) {
-  render(<NumberPad api={api} model="cnn" minIntervalMs={0} />)
+function fakeFeedback(send: FeedbackApi['send'] = async () => 'id-1') {
+  return {
+    send: vi.fn<FeedbackApi['send']>(send),
+    stats: vi.fn(async () => ({ total: 0, by_label: {}, agreement: null, by_model_version: {} })),
+  }
+}
+
+function setup(api: NumbersApi, feedback: FeedbackApi = fakeFeedback()) {
+  render(<NumberPad api={api} feedback={feedback} model="cnn" minIntervalMs={0} />)
   const canvas = screen.getByTestId('number-canvas')
   vi.spyOn(canvas, 'getBoundingClientRect').mockReturnValue(DOMRect.fromRect({ x: 0, y: 0, width: 420, height: 140 }))
   return canvas
@@ -66,6 +77,90 @@ describe('NumberPad', () => {
     await act(async () => {})
     fireEvent.click(screen.getByTestId('number-clear'))
     expect(screen.getByTestId('number-prompt')).toBeInTheDocument()
+  })
+})
+
+describe('NumberPad feedback per digit', () => {
+  afterEach(() => localStorage.clear())
+
+  /** One stroke inside the second digit's box ([300, 28, 100, 140]), in canvas px at half size. */
+  function writeSix(canvas: HTMLElement) {
+    fireEvent.pointerDown(canvas, { pointerId: 1, clientX: 160, clientY: 30, pointerType: 'mouse' })
+    fireEvent.pointerMove(canvas, { pointerId: 1, clientX: 180, clientY: 60 })
+    fireEvent.pointerUp(canvas, { pointerId: 1, clientX: 180, clientY: 60 })
+  }
+
+  it('corrects a tapped digit: its crop, its strokes, the digit read and the version are sent; the box is marked', { timeout: 20_000 }, async () => {
+    const feedback = fakeFeedback()
+    const canvas = setup({ predictNumber: vi.fn().mockResolvedValue(READING) }, feedback)
+    writeSix(canvas)
+    await screen.findByTestId('number-value')
+    fireEvent.click(screen.getAllByTestId('digit-box')[1]!)
+    const bar = screen.getByRole('group', { name: 'Is digit 2 right?' })
+    expect(bar).toHaveTextContent('Is it 6?')
+    await act(async () => {
+      fireEvent.click(within(bar).getByRole('button', { name: 'It is 5' }))
+    })
+    expect(feedback.send).toHaveBeenCalledTimes(1)
+    const body = feedback.send.mock.calls[0]![0]
+    // The box grown by 8 px: x 292-408, y 20-176; the stroke (320, 60) -> (360, 120) moved by (-292, -20).
+    expect(body).toMatchObject({
+      image: FAKE_PNG,
+      label: 5,
+      predicted: 6,
+      model_version: 'v',
+      probabilities: probabilities(6),
+      canvas: { width: 116, height: 156 },
+      device: 'mouse',
+    })
+    expect(body.strokes).toHaveLength(1)
+    expect(body.strokes![0]!.map(([x, y]) => [x, y])).toEqual([[28, 40], [68, 100]])
+    expect(screen.getByTestId('feedback-done')).toHaveTextContent('Thanks: saved as 5.')
+    const box = screen.getAllByTestId('digit-box')[1]!
+    expect(box).toHaveAttribute('data-feedback', 'corrected')
+    expect(box).toHaveAccessibleName(/corrected to 5$/)
+    // Another digit has its own state; "not a digit" for a piece read as not a digit is a confirmation.
+    fireEvent.click(screen.getAllByTestId('digit-box')[2]!)
+    expect(screen.getByTestId('feedback-bar')).toHaveTextContent('Not a digit, right?')
+    await act(async () => {
+      fireEvent.click(screen.getByTestId('feedback-yes'))
+    })
+    expect(feedback.send.mock.calls[1]![0]).toMatchObject({ label: null, predicted: null, strokes: null })
+    expect(screen.getAllByTestId('digit-box')[2]).toHaveAttribute('data-feedback', 'confirmed')
+    expect(screen.getAllByTestId('digit-box')[1]).toHaveAttribute('data-feedback', 'corrected')
+  })
+
+  it('shows the error sentence when the digit is not stored, and nothing is marked', async () => {
+    const feedback = fakeFeedback(async () => {
+      throw new ApiError('http', 'too many', 429, 'rate_limited')
+    })
+    const canvas = setup({ predictNumber: vi.fn().mockResolvedValue(READING) }, feedback)
+    writeSix(canvas)
+    await screen.findByTestId('number-value')
+    fireEvent.click(screen.getAllByTestId('digit-box')[0]!)
+    await act(async () => {
+      fireEvent.click(screen.getByTestId('feedback-yes'))
+    })
+    expect(feedback.send.mock.calls[0]![0]).toMatchObject({ label: 2, predicted: 2 })
+    expect(screen.getByRole('alert')).toHaveTextContent(`Not saved: ${ERROR_SENTENCES.rate_limited}`)
+    expect(screen.getAllByTestId('digit-box')[0]).not.toHaveAttribute('data-feedback')
+  })
+
+  it('sends nothing while feedback is switched off (remembered in the browser), and the switch turns it on', async () => {
+    localStorage.setItem(CONSENT_KEY, 'off')
+    const feedback = fakeFeedback()
+    const canvas = setup({ predictNumber: vi.fn().mockResolvedValue(READING) }, feedback)
+    expect(screen.getByTestId('feedback-notice')).toHaveTextContent('stored to improve the model')
+    expect(screen.getByTestId('feedback-switch')).not.toBeChecked()
+    writeSix(canvas)
+    await screen.findByTestId('number-value')
+    fireEvent.click(screen.getAllByTestId('digit-box')[1]!)
+    expect(screen.getByTestId('feedback-off')).toBeInTheDocument()
+    expect(screen.queryByTestId('feedback-bar')).toBeNull()
+    fireEvent.click(screen.getByTestId('feedback-switch'))
+    expect(localStorage.getItem(CONSENT_KEY)).toBe('on')
+    expect(screen.getByTestId('feedback-bar')).toBeInTheDocument()
+    expect(feedback.send).not.toHaveBeenCalled()
   })
 })
 

@@ -1,11 +1,20 @@
 import { useEffect, useReducer, useRef, useState, type PointerEvent as ReactPointerEvent } from 'react'
+import { feedbackApi, type FeedbackApi } from '../api/feedback'
 import { numbersApi, type NumberDigit, type NumberReading, type NumbersApi } from '../api/numbers'
+import { useDigitFeedback } from '../hooks/useDigitFeedback'
+import type { FeedbackState } from '../hooks/useFeedback'
+import { useFeedbackConsent } from '../hooks/useFeedbackConsent'
 import { useNumberPrediction } from '../hooks/useNumberPrediction'
+import { usePointerType } from '../hooks/usePointerType'
+import { labelText, predictedLabel } from '../lib/feedback'
 import { boxStyle, emptyTimedDrawing, isEmptyTimed, timedReducer, toRenderDrawing } from '../lib/numberDrawing'
 import { errorMessage, formatPercent } from '../lib/format'
 import { renderDrawing } from '../lib/strokes'
 import { CANVAS_BACKGROUND, CANVAS_INK } from './DrawingCanvas'
+import { FeedbackBar } from './FeedbackBar'
+import { FeedbackNotice } from './FeedbackNotice'
 import { ProbabilityChart } from './ProbabilityChart'
+import './FeedbackPanel.css'
 
 /** Logical size of the Number mode's canvas (CSS px): landscape, room for a year or a price. */
 export const NUMBER_CANVAS_WIDTH = 840
@@ -15,6 +24,8 @@ export const NUMBER_BRUSH = 22
 
 export interface NumberPadProps {
   api?: NumbersApi
+  /** Where a digit's confirmation or correction is sent. */
+  feedback?: FeedbackApi
   /** The model that reads the digits; null for the service's default. */
   model: string | null
   /** Shortest time between the starts of two requests (ms). */
@@ -26,12 +37,20 @@ function digitLabel(d: NumberDigit): string {
   return d.verdict === 'uncertain' ? `${d.digit}?` : String(d.digit)
 }
 
+/** What the user said of a digit, once stored: confirmed (the label is the digit read) or corrected. */
+function feedbackMark(d: NumberDigit, state: FeedbackState): 'confirmed' | 'corrected' | null {
+  if (state.status !== 'sent') return null
+  return state.label === predictedLabel(d) ? 'confirmed' : 'corrected'
+}
+
 /**
  * The Number mode: a wide canvas where a whole number is written; what the service reads
  * appears as it is written, with a box over each digit and its confidence. Tapping a digit shows
- * its probabilities and the 28x28 image the model saw; uncertain digits are marked.
+ * its probabilities and the 28x28 image the model saw, and one tap confirms or corrects it
+ * (sent as feedback: that digit's crop and strokes; nothing while the switch is off); uncertain
+ * digits are marked, and so are the digits confirmed or corrected.
  */
-export function NumberPad({ api = numbersApi, model, minIntervalMs = 80 }: NumberPadProps) {
+export function NumberPad({ api = numbersApi, feedback = feedbackApi, model, minIntervalMs = 80 }: NumberPadProps) {
   const [drawing, dispatch] = useReducer(timedReducer, emptyTimedDrawing)
   // The tapped digit, of the answer it was tapped in (a newer answer clears it).
   const [tapped, setTapped] = useState<{ result: NumberReading; index: number } | null>(null)
@@ -40,6 +59,17 @@ export function NumberPad({ api = numbersApi, model, minIntervalMs = 80 }: Numbe
   const started = useRef<number | null>(null)
   const reading = useNumberPrediction({ api, drawing, model, minIntervalMs })
   const result = reading.result
+  const consent = useFeedbackConsent()
+  const pointerType = usePointerType()
+  const digitFeedback = useDigitFeedback({
+    api: feedback,
+    canvasRef,
+    width: NUMBER_CANVAS_WIDTH,
+    height: NUMBER_CANVAS_HEIGHT,
+    drawing,
+    result,
+    pointerType,
+  })
   const dpr = typeof window === 'undefined' ? 1 : window.devicePixelRatio || 1
 
   useEffect(() => {
@@ -117,22 +147,33 @@ export function NumberPad({ api = numbersApi, model, minIntervalMs = 80 }: Numbe
           }}
         />
         {result && !empty
-          ? result.digits.map((d, i) => (
-              <button
-                key={`${i}-${d.box.join(',')}`}
-                type="button"
-                className={`digit-box is-${d.verdict}${selected === i ? ' is-selected' : ''}`}
-                style={boxStyle(d.box, NUMBER_CANVAS_WIDTH, NUMBER_CANVAS_HEIGHT)}
-                data-testid="digit-box"
-                data-verdict={d.verdict}
-                aria-label={`Digit ${i + 1}: ${digitLabel(d)}, ${formatPercent(d.confidence)}`}
-                onClick={() => setTapped(selected === i || !result ? null : { result, index: i })}
-              >
-                <span className="digit-box-label">
-                  {digitLabel(d)} <span className="small">{formatPercent(d.confidence)}</span>
-                </span>
-              </button>
-            ))
+          ? result.digits.map((d, i) => {
+              const state = digitFeedback.stateOf(i)
+              const mark = feedbackMark(d, state)
+              const saved = state.status === 'sent' ? labelText(state.label) : ''
+              return (
+                <button
+                  key={`${i}-${d.box.join(',')}`}
+                  type="button"
+                  className={`digit-box is-${d.verdict}${selected === i ? ' is-selected' : ''}${mark ? ` is-${mark}` : ''}`}
+                  style={boxStyle(d.box, NUMBER_CANVAS_WIDTH, NUMBER_CANVAS_HEIGHT)}
+                  data-testid="digit-box"
+                  data-verdict={d.verdict}
+                  data-feedback={mark ?? undefined}
+                  aria-pressed={selected === i}
+                  aria-label={`Digit ${i + 1}: ${digitLabel(d)}, ${formatPercent(d.confidence)}${
+                    mark === 'confirmed' ? ', confirmed' : mark === 'corrected' ? `, corrected to ${saved}` : ''
+                  }`}
+                  onClick={() => setTapped(selected === i || !result ? null : { result, index: i })}
+                >
+                  <span className="digit-box-label">
+                    {digitLabel(d)} <span className="small">{formatPercent(d.confidence)}</span>
+                    {mark === 'confirmed' ? <span className="digit-box-mark"> ✓</span> : null}
+                    {mark === 'corrected' ? <span className="digit-box-mark"> → {saved === 'not a digit' ? '✕' : saved}</span> : null}
+                  </span>
+                </button>
+              )
+            })
           : null}
       </div>
       <div className="number-actions">
@@ -155,8 +196,23 @@ export function NumberPad({ api = numbersApi, model, minIntervalMs = 80 }: Numbe
             data-testid="digit-input-image"
           />
           <ProbabilityChart probabilities={chosen.probabilities} digit={chosen.digit} muted={chosen.verdict === 'not_a_digit'} />
+          <div className="feedback-card number-feedback" data-testid="digit-feedback">
+            {consent.enabled && selected !== null ? (
+              <FeedbackBar
+                result={chosen}
+                state={digitFeedback.stateOf(selected)}
+                onSend={(label) => void digitFeedback.send(selected, label)}
+                groupLabel={`Is digit ${selected + 1} right?`}
+              />
+            ) : (
+              <p className="muted small" data-testid="feedback-off">
+                Feedback is off: nothing you draw is sent.
+              </p>
+            )}
+          </div>
         </div>
       ) : null}
+      <FeedbackNotice enabled={consent.enabled} onChange={consent.setEnabled} />
     </section>
   )
 }
