@@ -78,7 +78,5 @@ def agreement_filter(
     among_digits = digits / np.maximum(digits.sum(axis=1, keepdims=True), 1e-12)
     index = np.arange(len(labels))
     is_digit = labels < 10
-    label_probability = np.where(
-        is_digit, among_digits[index, np.minimum(labels, 9)], among_all[index, labels]
-    )
+    label_probability = np.where(is_digit, among_digits[index, np.minimum(labels, 9)], among_all[index, labels])
     return FilterResult(keep=label_probability >= min_label_probability, label_probability=label_probability)
