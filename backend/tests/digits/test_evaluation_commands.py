@@ -19,7 +19,7 @@ from digits.cards import ModelCard
 from digits.data import evalsets
 from digits.data.mnist import Mnist
 from digits.engines.keras_engine import KerasEngine
-from digits.evaluation import evaluate, latency, open_set
+from digits.evaluation import evaluate, latency, open_set, photos
 from digits.settings import BACKEND_DIR, DEFAULT_MODELS_DIR
 from tests.helpers import copy_models, small_mnist
 
@@ -164,3 +164,24 @@ def test_python_m_digits_evaluation_is_the_evaluation_command() -> None:
     )
     assert done.returncode == 0, done.stderr
     assert done.stdout.startswith("usage: python -m digits.evaluation") and "--update-card" in done.stdout
+
+
+def test_photo_check_prints_accuracy_and_compares_runs(
+    models_dir: Path, mnist: Mnist, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setattr(photos, "load_mnist", lambda _directory: small_mnist(mnist, train=0, test=12))
+    saved = tmp_path / "before.npz"
+    assert photos.main(["--limit", "12", "--save", str(saved)]) == 0
+    assert photos.main(["--limit", "12", "--compare", str(saved)]) == 0
+    out = capsys.readouterr().out
+    assert "photos: 12 (seed 0)" in out and "accuracy: " in out and "'not a digit'" in out
+    assert f"against {saved}: 0 fixed, 0 broken" in out  # the same photos, the same answers
+    with np.load(saved) as run:
+        assert run["inputs"].shape == (12, 28, 28, 1) and run["answers"].shape == (12,)
+
+
+def test_ink_extent_is_the_long_side_of_the_ink_box() -> None:
+    inputs = np.zeros((3, 28, 28, 1), np.float32)
+    inputs[0, 4:24, 10:18] = 1.0
+    inputs[1, 13:15, 13:16] = 0.5
+    assert photos.ink_extent(inputs).tolist() == [20, 3, 0]

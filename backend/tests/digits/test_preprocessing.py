@@ -2,7 +2,7 @@ import io
 
 import numpy as np
 import pytest
-from PIL import Image, ImageDraw
+from PIL import Image, ImageDraw, ImageFilter
 from scipy import ndimage
 
 from digits.data.rendering import CanvasStyle, render_canvas
@@ -176,3 +176,50 @@ def test_pixel_limit_is_checked_before_decoding() -> None:
     data = _png(Image.new("1", (5000, 5000), 1))
     with pytest.raises(ImageTooLargeError, match="5000x5000"):
         decode_image(data, max_pixels=1_000_000)
+
+
+def _sheet_photo(digit: np.ndarray, *, paper: int, table: int, shadow: bool, speck: bool) -> bytes:
+    """A JPEG "photo" of ``digit`` written on a sheet lying a little askew on a table: the table
+    shows around the sheet, the light falls off to the left, optionally a soft shadow band crosses
+    the sheet below the digit and a speck of dust lies far from it."""
+    height, width = 480, 640
+    img = Image.new("L", (width, height), table)
+    ImageDraw.Draw(img).polygon([(90, 30), (600, 60), (570, 470), (60, 440)], fill=paper)
+    sheet = np.asarray(img, dtype=np.float32)
+    ink = np.zeros((height, width), np.float32)
+    ink[130:350, 230:450] = np.asarray(Image.fromarray(digit).resize((220, 220), Image.Resampling.BILINEAR)) / 255
+    levels = (sheet + (25.0 - sheet) * ink) * (0.6 + 0.4 * np.arange(width, dtype=np.float32) / width)
+    if shadow:
+        rows = np.arange(height, dtype=np.float32)[:, None]
+        levels *= 1.0 - 0.45 * np.exp(-(((rows - 400.0) / 25.0) ** 2))
+    if speck:
+        levels[60:68, 520:528] = 30.0
+    photo = Image.fromarray(np.clip(levels, 0, 255).astype(np.uint8)).filter(ImageFilter.GaussianBlur(1.2))
+    return _png(photo.convert("RGB"), "JPEG", quality=80)
+
+
+@pytest.mark.parametrize(
+    "scene",
+    [
+        {"paper": 170, "table": 60, "shadow": False, "speck": False},  # dim: the border is under mid-grey
+        {"paper": 235, "table": 90, "shadow": True, "speck": False},
+        {"paper": 235, "table": 150, "shadow": False, "speck": True},
+        {"paper": 235, "table": 150, "shadow": True, "speck": True},
+    ],
+    ids=["dim-dark-table", "shadow-band", "speck-light-table", "shadow-and-speck"],
+)
+def test_a_photo_of_a_sheet_gives_the_digit_not_the_sheet(mnist, scene: dict[str, object]) -> None:
+    """The sheet's edge, the table, a shadow band and dust are not ink: the model gets the digit
+    as a canvas of it gives, at full size (not small inside a frame of paper edge)."""
+    for index in range(5):
+        reference = preprocess_bytes(render_canvas(mnist.x_test[index])).image
+        pre = preprocess_bytes(_sheet_photo(mnist.x_test[index], **scene))  # type: ignore[arg-type]
+        assert pre.inverted is True, index
+        assert np.corrcoef(pre.image.ravel(), reference.ravel())[0, 1] > 0.9, index
+        assert _long_side_above(pre.image, INK_THRESHOLD) >= BOX_SIZE - 1, index
+
+
+def _long_side_above(image: np.ndarray, threshold: float) -> int:
+    rows = np.flatnonzero((image > threshold).any(axis=1))
+    cols = np.flatnonzero((image > threshold).any(axis=0))
+    return int(max(rows[-1] - rows[0], cols[-1] - cols[0]) + 1)

@@ -21,6 +21,7 @@ from PIL import Image, ImageOps
 from scipy import ndimage
 
 from digits import preprocessing as pp
+from digits.data.evalsets import mnist_set, optdigits_canvas_set, stroke_sets
 from digits.data.rendering import CanvasStyle, random_style, render_canvas
 from digits.preprocessing import (
     BOX_SIZE,
@@ -121,3 +122,20 @@ def test_opaque_rgba_is_taken_as_grayscale_with_the_same_result(mnist) -> None:
             gray = np.asarray(rgb.convert("L"), dtype=np.float32) / 255.0
             inverted = float(np.median(np.concatenate([gray[0], gray[-1], gray[:, 0], gray[:, -1]]))) > 0.5
             _same(opaque, pp.normalize_array(1.0 - gray if inverted else gray, inverted=inverted))
+
+
+def test_drawings_mnist_and_stroke_sets_never_take_the_photo_path(mnist, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Only a photo (an uneven border) has its polarity read from the histogram, its light flattened
+    and its ink regions chosen: canvases, MNIST, optdigits-canvas and the stroke sets give the
+    model the same input as before those steps existed."""
+
+    def photo_path(*args: object) -> None:
+        raise AssertionError("a drawing took the photo path")
+
+    monkeypatch.setattr(pp, "flatten_background", photo_path)
+    monkeypatch.setattr(pp, "_photo_has_dark_ink", photo_path)
+    sets = [mnist_set(mnist.x_test[:200], mnist.y_test[:200]), optdigits_canvas_set(seed=0, limit=200)]
+    sets += stroke_sets(mnist.x_test[:50], mnist.y_test[:50], seed=0)
+    for images in [_canvases(mnist, 50), *(s.images for s in sets)]:
+        for data in images:
+            preprocess_bytes(data)
