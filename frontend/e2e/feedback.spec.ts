@@ -1,22 +1,9 @@
 import { expect, test, type Page } from '@playwright/test'
+import { stats, type Stats } from './feedbackStats'
 import { drawGlyph, GLYPHS } from './draw'
 
 /** A pen about a tenth of the 280 px canvas wide (as in digits.spec.ts). */
 const BRUSH = '28'
-
-interface Stats {
-  total: number
-  by_label: Record<string, number>
-  agreement: number | null
-  by_model_version: Record<string, { total: number; agreement: number }>
-}
-
-/** The service's counts, read through the preview server's proxy as the SPA reads them. */
-async function stats(page: Page): Promise<Stats> {
-  const response = await page.request.get('/feedback/stats')
-  expect(response.status()).toBe(200)
-  return (await response.json()) as Stats
-}
 
 async function open(page: Page) {
   await page.goto('/')

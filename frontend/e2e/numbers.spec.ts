@@ -1,4 +1,5 @@
-import { expect, test, type Page } from '@playwright/test'
+import { expect, test } from '@playwright/test'
+import { stats, type Stats } from './feedbackStats'
 import { drawGlyph, GLYPHS, type Glyph } from './draw'
 
 /** The digits of `text` side by side: digit k in the k-th of `text.length` equal columns. */
@@ -9,20 +10,6 @@ function number(text: string): Glyph {
       stroke.map(([u, v]) => [(k + 0.1 + 0.8 * u) / n, v] as const),
     ),
   )
-}
-
-interface Stats {
-  total: number
-  by_label: Record<string, number>
-  agreement: number | null
-  by_model_version: Record<string, { total: number; agreement: number }>
-}
-
-/** The service's feedback counts, read through the preview server's proxy as the SPA reads them. */
-async function stats(page: Page): Promise<Stats> {
-  const response = await page.request.get('/feedback/stats')
-  expect(response.status()).toBe(200)
-  return (await response.json()) as Stats
 }
 
 const agreeing = (s: Stats) => Math.round((s.agreement ?? 0) * s.total)
