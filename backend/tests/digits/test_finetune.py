@@ -290,19 +290,21 @@ def test_the_loop_picks_the_population_read_worst() -> None:
 
 @pytest.mark.slow
 def test_the_loop_command_on_a_few_drawings(tmp_path: Path) -> None:
-    """The loop end to end on 20 feedback photos and 20 held-out ones: the JSON the report reads."""
-    from digits.finetune.loop import main
+    """The loop end to end on 20 feedback drawings of the population the committed champion reads
+    worst and 20 held-out ones: the JSON the report reads."""
+    from digits.finetune.loop import choose_population, main
 
     output = tmp_path / "loop.json"
     committed = {p.name: p.read_bytes() for p in DEFAULT_MODELS_DIR.iterdir() if p.is_file()}
     args = ["--sizes", "20", "--heldout", "20", "--non-digits", "10", "--output", str(output), "--cache", str(tmp_path)]
     assert main([*args, "--replay-mnist", "200", "--replay-not-a-digit", "10", "--epochs", "1"]) == 0
     result = json.loads(output.read_text())
-    assert result["population"] == "photos" and result["heldout"] == {"population": 20, "mnist": 10000}
+    worst, _ = choose_population(ModelCard.for_model(DEFAULT_MODELS_DIR / "cnn.keras"))
+    assert result["population"] == worst and result["heldout"] == {"population": 20, "mnist": 10000}
     assert [(r["feedback"], r["label_filter"]) for r in result["runs"]] == [(20, "agreement"), (20, "none")]
     run = result["runs"][0]
     assert run["wrong_labels"] == 2 and sum(run["split"].values()) == 20
     assert run["kept"] + run["wrong_labels_filtered"] + run["right_labels_filtered"] == run["split"]["train"]
-    assert set(run["challenger"]) >= {"mnist", "photos", "feedback-test"} and result["target"]["required"] == 0.3
+    assert set(run["challenger"]) >= {"mnist", worst, "feedback-test"} and result["target"]["required"] == 0.3
     assert str(tmp_path) not in output.read_text()
     assert {p.name: p.read_bytes() for p in DEFAULT_MODELS_DIR.iterdir() if p.is_file()} == committed

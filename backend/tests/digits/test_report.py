@@ -156,7 +156,7 @@ def _loop_result() -> dict[str, object]:
         "champion_scores": {"mnist": 0.9955, "photos": 0.936}, "champion_population_error": 0.064,
         "heldout": {"population": 1000, "mnist": 10000}, "clients": 20, "seconds": 900.0,
         "machine": "x86_64, 2 CPU cores",
-        "config": {"epochs": 2, "learning_rate": 0.0002, "replay_mnist": 8000, "replay_not_a_digit": 1000},
+        "config": {"epochs": 2, "learning_rate": 0.0002, "replay_mnist": 8000, "replay_not_a_digit": 1000, "seed": 0},
         "runs": [
             run(100, "agreement", 0.06, 0.9954), run(1000, "agreement", 0.04, 0.9952), run(1000, "none", 0.05, 0.9950)
         ],
