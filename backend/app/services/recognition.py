@@ -43,7 +43,7 @@ from digits.preprocessing import (
     preprocess,
     to_png,
 )
-from digits.verdict import Thresholds, read
+from digits.verdict import Readings, Thresholds, read
 
 DEFAULT_THRESHOLDS = Thresholds(not_a_digit=0.9, uncertain=0.7)
 """For a model whose card has no calibrated ones: not a digit below 10 % confidence (10 classes)."""
@@ -175,6 +175,21 @@ def digit_label(digit: int, verdict: str) -> str:
     return "not_a_digit" if verdict == "not_a_digit" else str(digit)
 
 
+def answer_fields(reading: Readings, index: int = 0) -> dict[str, Any]:
+    """The answer fields shared by ``PredictResponse`` and ``ModelReading`` for image ``index`` of
+    ``reading``: ``digit``, ``confidence``, ``verdict``, ``uncertain``, ``not_a_digit`` and the
+    ten ``probabilities`` (floats in [0, 1])."""
+    verdict = reading.verdicts[index]
+    return {
+        "digit": int(reading.digits[index]),
+        "confidence": float(reading.confidences[index]),
+        "verdict": verdict,
+        "uncertain": verdict != "digit",
+        "not_a_digit": float(reading.not_a_digit[index]),
+        "probabilities": reading.probabilities[index].tolist(),
+    }
+
+
 def _compare(engines: Sequence[Engine], image: NDArray[np.float32], settings: Settings) -> list[ModelReading]:
     """Every engine's reading of one preprocessed (28, 28) image, each timed (``inference_ms``)."""
     readings = []
@@ -187,12 +202,7 @@ def _compare(engines: Sequence[Engine], image: NDArray[np.float32], settings: Se
             ModelReading(
                 model=engine.name,
                 model_version=engine.version,
-                digit=digit,
-                confidence=float(reading.confidences[0]),
-                verdict=verdict,
-                uncertain=verdict != "digit",
-                not_a_digit=float(reading.not_a_digit[0]),
-                probabilities=reading.probabilities[0].tolist(),
+                **answer_fields(reading),
                 inference_ms=round(elapsed_ms, 3),
             )
         )
@@ -250,12 +260,7 @@ def recognise(
         extra["saliency"] = np.round(saliency(engine, engine.predict_proba, pre.image, digit), 3).tolist()
         started = timings.add("explain", started)
     body = PredictResponse(
-        digit=digit,
-        confidence=float(reading.confidences[0]),
-        verdict=verdict,
-        uncertain=verdict != "digit",
-        not_a_digit=float(reading.not_a_digit[0]),
-        probabilities=reading.probabilities[0].tolist(),
+        **answer_fields(reading),
         model=engine.name,
         model_version=engine.version,
         input_image=base64.b64encode(to_png(pre.image)).decode("ascii"),
