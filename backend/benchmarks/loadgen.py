@@ -16,6 +16,7 @@ from __future__ import annotations
 import asyncio
 import atexit
 import multiprocessing
+import os
 import random
 import resource
 import time
@@ -193,6 +194,7 @@ def run_load(
     seed: int = 0,
     timings: bool = False,
     rate: float | None = None,
+    cpus: set[int] | None = None,
 ) -> LoadResult:
     """``concurrency`` keep-alive connections sending random picks of ``requests`` back to back
     until ``duration_s`` seconds have passed (or ``max_requests`` were sent); in this process.
@@ -205,7 +207,12 @@ def run_load(
     arrival times of that mean rate, whatever the answers' speed (as independent users do), and
     each latency runs from the request's scheduled time; ``concurrency`` must then exceed
     ``rate`` x the latency, or the connections themselves become the queue.
+
+    With ``cpus``, this process runs only on those CPU cores (``os.sched_setaffinity``), so that
+    the load does not take the measured server's core.
     """
+    if cpus:
+        os.sched_setaffinity(0, cpus)
     try:
         import uvloop
 

@@ -69,7 +69,7 @@ import numpy as np
 
 from benchmarks.loadgen import LoadResult, Request, http_request, run_in_subprocess
 from benchmarks.server import Server, free_port, running_server
-from benchmarks.serving import predict_request
+from benchmarks.serving import MALLOC_ENV, predict_request
 
 NGINX_CONF = """\
 worker_processes 1;
@@ -224,7 +224,8 @@ class Replicas:
 
     def start(self, port: int) -> Server:
         stack = ExitStack()
-        self.servers[port] = stack.enter_context(running_server({"WORKERS": "1"}, workers=1, port=port))
+        # One worker, and glibc's allocator tuned as the Dockerfile and the Makefile run the service.
+        self.servers[port] = stack.enter_context(running_server({"WORKERS": "1", **MALLOC_ENV}, workers=1, port=port))
         self._stacks[port] = stack
         return self.servers[port]
 
@@ -296,23 +297,38 @@ def _measure(
     replicas: Replicas,
     nginx: Nginx | None,
     rate: float | None = None,
+    cpus: set[int] | None = None,
 ) -> Run:
-    run_in_subprocess(port, [predict], concurrency=clients, duration_s=min(2.0, duration / 2), rate=rate)  # warm-up
+    load = {"concurrency": clients, "rate": rate, "cpus": cpus}
+    run_in_subprocess(port, [predict], duration_s=min(2.0, duration / 2), **load)  # warm-up
     server_before = replicas.cpu_s()
     nginx_before = nginx.cpu_s() if nginx else 0.0
-    result = run_in_subprocess(port, [predict], concurrency=clients, duration_s=duration, rate=rate)
+    result = run_in_subprocess(port, [predict], duration_s=duration, **load)
     rss = sum(sum(server.rss_mib().values()) for server in replicas.servers.values())
     return Run(result, replicas.cpu_s() - server_before, (nginx.cpu_s() - nginx_before) if nginx else 0.0, rss_mib=rss)
 
 
-def sweep(ports: list[int], predict: Request, rates: list[float], duration: float) -> list[dict[str, Any]]:
-    """One replica, no nginx: answered rate, latency, CPU and RSS at each offered (Poisson) rate."""
+def sweep(
+    ports: list[int], predict: Request, rates: list[float], duration: float, pin: bool = True
+) -> list[dict[str, Any]]:
+    """One replica, no nginx: answered rate, latency, CPU and RSS at each offered (Poisson) rate.
+
+    With ``pin`` (and two or more cores) the worker runs on core 0 only and the load generator on
+    the others, as a pod with one core and its clients on other machines: the load generator's
+    own CPU would otherwise sit in the worker's queue and its latencies.
+    """
     rows = []
+    cores = os.cpu_count() or 1
+    load_cpus = set(range(1, cores)) if pin and cores >= 2 else None
     with Replicas(ports[:1]) as replicas:
+        if load_cpus:
+            replicas.servers[ports[0]].pin({0})
         for rate in rates:
             connections = sweep_connections(rate)
-            row = _measure(ports[0], predict, connections, duration, replicas, None, rate=rate).summary()
-            rows.append({"offered_per_s": rate, **row})
+            row = _measure(
+                ports[0], predict, connections, duration, replicas, None, rate=rate, cpus=load_cpus
+            ).summary()
+            rows.append({"offered_per_s": rate, **row, "worker_cpus": [0] if load_cpus else None})
             print(
                 f"  offered {rate:5.0f}/s  answered {row['rate_per_s']:6.0f}/s  p50 {row['p50_ms']:6.2f} ms  "
                 f"p99 {row['p99_ms']:6.2f} ms  worker CPU {row['server_cores_busy']:.2f} cores "
@@ -506,6 +522,9 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--p99-ms", type=float, default=10.0, help="the latency bound of a worker's capacity")
     parser.add_argument(
+        "--no-pin", action="store_true", help="part 1: do not keep the worker on core 0 and the load on the others"
+    )
+    parser.add_argument(
         "--restart-duration", type=float, default=120.0, help="most seconds of load of the rolling restart"
     )
     parser.add_argument("--json", type=Path, help="write every figure to this file")
@@ -527,7 +546,7 @@ def main(argv: list[str] | None = None) -> int:
             f"\n1. one worker (WORKERS=1, no nginx), POST /predict 280x280 canvas, Poisson arrivals, "
             f"{args.duration:g} s per rate:"
         )
-        rows = sweep(ports, predict, rates, args.duration)
+        rows = sweep(ports, predict, rates, args.duration, pin=not args.no_pin)
         within = [
             row
             for row in rows

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import signal
@@ -50,6 +51,15 @@ class Server:
         if children.is_file():
             pids += [int(pid) for pid in children.read_text().split()]
         return pids
+
+    def pin(self, cpus: set[int]) -> None:
+        """Run every thread of the supervisor and its workers on ``cpus`` only
+        (``os.sched_setaffinity`` of each ``/proc/<pid>/task/<tid>``; threads started later
+        inherit it)."""
+        for pid in self.pids():
+            for task in Path(f"/proc/{pid}/task").iterdir():
+                with contextlib.suppress(OSError):
+                    os.sched_setaffinity(int(task.name), cpus)
 
     def worker_pids(self) -> list[int]:
         """The worker processes (multiprocessing's spawned children; not its resource tracker)."""

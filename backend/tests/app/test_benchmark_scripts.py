@@ -127,6 +127,8 @@ def test_scale_demo_restarts_replicas_behind_nginx_without_a_failed_prediction(c
         # An open load: never much above the offered rate (below it when the machine is busy).
         assert 0 < row["rate_per_s"] < 1.5 * row["offered_per_s"]
         assert 50 < row["rss_mib"] < 1000 and row["server_cpu_ms_per_prediction"] > 0
+        # The worker kept on core 0, the load generator on the others (with two cores or more).
+        assert row["worker_cpus"] == ([0] if (os.cpu_count() or 1) >= 2 else None)
     for count in ("1", "2"):
         (run,) = figures["replicas"][count]
         assert run["failed"] == 0 and run["statuses"] == {"200": run["predictions"]} and run["predictions"] > 0
