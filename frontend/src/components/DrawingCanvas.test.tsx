@@ -23,9 +23,10 @@ describe('DrawingCanvas', () => {
   it('maps pointer positions to canvas coordinates, whatever its displayed size', () => {
     const { canvas, onAction } = setup()
     fireEvent.pointerDown(canvas, { pointerId: 3, pointerType: 'pen', button: 0, clientX: 80, clientY: 90 })
-    expect(onAction).toHaveBeenLastCalledWith({ type: 'begin', point: { x: 140, y: 140 }, size: 20 })
+    const t = expect.any(Number) as number // the event's timeStamp: the strokes carry real times
+    expect(onAction).toHaveBeenLastCalledWith({ type: 'begin', point: { x: 140, y: 140, t }, size: 20 })
     fireEvent.pointerMove(canvas, { pointerId: 3, pointerType: 'pen', clientX: 10, clientY: 160 })
-    expect(onAction).toHaveBeenLastCalledWith({ type: 'extend', points: [{ x: 0, y: 280 }] })
+    expect(onAction).toHaveBeenLastCalledWith({ type: 'extend', points: [{ x: 0, y: 280, t }] })
     fireEvent.pointerUp(canvas, { pointerId: 3, pointerType: 'pen', clientX: 10, clientY: 160 })
     expect(onAction).toHaveBeenLastCalledWith({ type: 'end' })
   })

@@ -53,12 +53,13 @@ export function DrawingCanvas({ drawing, brushSize, onAction, canvasRef, size = 
     })
   }, [drawing, size, backing, localRef])
 
-  /** Maps a pointer position to logical canvas coordinates, whatever the CSS size of the canvas. */
-  const toPoint = (event: { clientX: number; clientY: number }): Point => {
+  /** Maps a pointer position to logical canvas coordinates, whatever the CSS size of the canvas,
+   * with the event's time (ms, `Event.timeStamp`): the strokes sent as feedback carry real times. */
+  const toPoint = (event: { clientX: number; clientY: number; timeStamp: number }): Point => {
     const rect = localRef.current!.getBoundingClientRect()
     const sx = rect.width > 0 ? size / rect.width : 1
     const sy = rect.height > 0 ? size / rect.height : 1
-    return { x: (event.clientX - rect.left) * sx, y: (event.clientY - rect.top) * sy }
+    return { x: (event.clientX - rect.left) * sx, y: (event.clientY - rect.top) * sy, t: event.timeStamp }
   }
 
   /** Ends the stroke of this pointer: released, or taken away by the browser (what was drawn stays). */

@@ -36,7 +36,7 @@ describe('feedback helpers', () => {
     expect(strokesOf(drawing)).toEqual([[[1, 2.1, 0], [3, 4, 0]], [[5, 6, 0]]])
     expect(strokesOf(emptyDrawing)).toEqual([])
     const timed = {
-      strokes: [{ points: [{ x: 0, y: 0, t: 1000 }, { x: 1, y: 1, t: 1016 }] as never, size: 20 }],
+      strokes: [{ points: [{ x: 0, y: 0, t: 1000 }, { x: 1, y: 1, t: 1016 }], size: 20 }],
       active: null,
       undone: [],
     } as Drawing

@@ -22,11 +22,11 @@ export function labelText(label: Label): string {
  * (t: the point's time since the first point when the canvas recorded one, else 0). */
 export function strokesOf(drawing: Drawing): number[][][] {
   const strokes = drawing.active ? [...drawing.strokes, drawing.active] : drawing.strokes
-  const times = strokes.flatMap((stroke) => stroke.points.map((p) => (p as { t?: number }).t)).filter((t) => typeof t === 'number')
+  const times = strokes.flatMap((stroke) => stroke.points.map((p) => p.t)).filter((t) => typeof t === 'number')
   const start = times.length ? Math.min(...(times as number[])) : 0
   return strokes.map((stroke) =>
     stroke.points.map((p) => {
-      const t = (p as { t?: number }).t
+      const t = p.t
       return [Math.round(p.x * 10) / 10, Math.round(p.y * 10) / 10, typeof t === 'number' ? Math.round(t - start) : 0]
     }),
   )

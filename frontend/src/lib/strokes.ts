@@ -7,6 +7,8 @@
 export interface Point {
   readonly x: number
   readonly y: number
+  /** When the point was drawn (ms, the pointer event's `timeStamp`), if known. */
+  readonly t?: number
 }
 
 export interface Stroke {
