@@ -41,6 +41,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--mnist-tolerance", type=float, default=d.mnist_tolerance, help="fraction (0.0005 = 0.05 pt)")
     parser.add_argument("--eval-count", type=int, default=d.eval_count, help="images per drawn evaluation set")
     parser.add_argument("--seed", type=int, default=d.seed)
+    parser.add_argument("--freeze-batch-norm", action="store_true", help="keep batch normalization in inference mode")
     parser.add_argument("--no-promote", action="store_true", help="evaluate and decide, but change nothing")
     parser.add_argument("--no-export", action="store_true", help="skip the LiteRT export (unless promoted)")
     parser.add_argument("--no-track", action="store_true", help="do not log to MLflow")
@@ -62,6 +63,7 @@ def main(argv: list[str] | None = None) -> int:
         mnist_tolerance=args.mnist_tolerance,
         eval_count=args.eval_count,
         seed=args.seed,
+        freeze_batch_norm=args.freeze_batch_norm,
         promote=not args.no_promote,
         export=not args.no_export,
         track=not args.no_track,

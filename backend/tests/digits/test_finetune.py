@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -263,6 +264,43 @@ def test_finetune_a_tiny_model_on_a_tiny_export(
     assert {p.name: p.stat().st_mtime_ns for p in (tmp_path / "models").iterdir()} == before
 
 
+def test_finetuning_can_keep_batch_normalization_in_inference_mode(tmp_path: Path) -> None:
+    """By default the fine-tune's batches move the batch-normalization statistics; with
+    ``freeze_batch_norm`` they do not, the other weights still do, and the saved challenger
+    trains as usual when fine-tuned again."""
+    import keras
+
+    from digits.finetune.finetune import fit
+
+    inputs = keras.Input((28, 28, 1))
+    x = keras.layers.Conv2D(4, 3, name="conv")(inputs)
+    x = keras.layers.BatchNormalization(name="bn")(x)
+    outputs = keras.layers.Dense(11, activation="softmax")(keras.layers.GlobalAveragePooling2D()(x))
+    champion = tmp_path / "champion.keras"
+    keras.Model(inputs, outputs).save(champion)
+    rng = np.random.default_rng(0)
+    images = rng.random((64, 28, 28, 1), dtype=np.float32) * 3.0  # far from the fresh statistics (0, 1)
+    targets = rng.integers(0, 11, 64)
+    config = FinetuneConfig(feedback=tmp_path / "unused.jsonl", epochs=2, learning_rate=1e-2, augment=False, verbose=0)
+    fit(champion, images, targets, images[:16], targets[:16], config, tmp_path / "moved.keras")
+    moved_bn = keras.models.load_model(tmp_path / "moved.keras").get_layer("bn").get_weights()
+    assert not np.array_equal(moved_bn[-2], keras.models.load_model(champion).get_layer("bn").get_weights()[-2])
+    config = replace(config, freeze_batch_norm=True)
+    fit(champion, images, targets, images[:16], targets[:16], config, tmp_path / "challenger.keras")
+
+    before = keras.models.load_model(champion)
+    after = keras.models.load_model(tmp_path / "challenger.keras")
+
+    def statistics(model: keras.Model) -> dict[str, np.ndarray]:
+        return {w.path.split("/")[-1]: np.asarray(w) for w in model.get_layer("bn").weights}
+
+    moved = statistics(after)
+    for name, value in statistics(before).items():
+        assert np.array_equal(moved[name], value), name
+    assert not np.array_equal(after.get_layer("conv").get_weights()[0], before.get_layer("conv").get_weights()[0])
+    assert all(layer.trainable for layer in after.layers)
+
+
 def test_wrong_labels_are_exactly_one_in_ten() -> None:
     from digits.finetune.loop import wrong_labels
 
@@ -281,9 +319,12 @@ def test_the_loop_picks_the_population_read_worst() -> None:
     card = ModelCard(
         name="m",
         architecture="a",
-        evaluations=Evaluations(sets={"photos": 0.93, "strokes-28px": 0.98, "mnist": 0.99}, command="c"),
+        evaluations=Evaluations(
+            sets={"photos": 0.99, "optdigits-canvas": 0.98, "strokes-28px": 0.97, "mnist": 0.99}, command="c"
+        ),
     )
-    assert choose_population(card) == ("photos", {"photos": 0.93, "strokes-28px": 0.98})
+    # The stroke sets are never chosen: the champion trained on drawings of the same kind.
+    assert choose_population(card) == ("optdigits-canvas", {"optdigits-canvas": 0.98, "photos": 0.99})
     with pytest.raises(ValueError, match="measures none"):
         choose_population(ModelCard(name="m", architecture="a"))
 
@@ -297,11 +338,13 @@ def test_the_loop_command_on_a_few_drawings(tmp_path: Path) -> None:
     output = tmp_path / "loop.json"
     committed = {p.name: p.read_bytes() for p in DEFAULT_MODELS_DIR.iterdir() if p.is_file()}
     args = ["--sizes", "20", "--heldout", "20", "--non-digits", "10", "--output", str(output), "--cache", str(tmp_path)]
+    args += ["--seeds", "0"]
     assert main([*args, "--replay-mnist", "200", "--replay-not-a-digit", "10", "--epochs", "1"]) == 0
     result = json.loads(output.read_text())
     worst, _ = choose_population(ModelCard.for_model(DEFAULT_MODELS_DIR / "cnn.keras"))
     assert result["population"] == worst and result["heldout"] == {"population": 20, "mnist": 10000}
     assert [(r["feedback"], r["label_filter"]) for r in result["runs"]] == [(20, "agreement"), (20, "none")]
+    assert [d["seed"] for d in result["draws"]] == [0] and result["target"]["over"].startswith("all draws pooled")
     run = result["runs"][0]
     assert run["wrong_labels"] == 2 and sum(run["split"].values()) == 20
     assert run["kept"] + run["wrong_labels_filtered"] + run["right_labels_filtered"] == run["split"]["train"]

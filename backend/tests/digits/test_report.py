@@ -160,7 +160,13 @@ def _loop_result() -> dict[str, object]:
         "runs": [
             run(100, "agreement", 0.06, 0.9954), run(1000, "agreement", 0.04, 0.9952), run(1000, "none", 0.05, 0.9950)
         ],
-        "target": {"population_error_reduction_at": 1000, "required": 0.3, "measured": 0.375, "mnist_change": -0.0003,
+        "draws": [
+            {"seed": 0, "heldout": 1000, "errors_before": 64, "errors_after": 40, "population_error_reduction": 0.375,
+             "mnist_change": -0.0003, "promoted": True},
+            {"seed": 1, "heldout": 1000, "errors_before": 60, "errors_after": 39, "population_error_reduction": 0.35,
+             "mnist_change": 0.0001, "promoted": True},
+        ],
+        "target": {"population_error_reduction_at": 1000, "required": 0.3, "measured": 0.3629, "mnist_change": -0.0003,
                    "mnist_tolerance": 0.0005, "met": True},
         "command": "python -m digits.finetune.loop",
     }  # fmt: skip
@@ -190,6 +196,8 @@ def test_feedback_section_reads_the_loop_result(tmp_path: Path) -> None:
     )
     assert "**photos**" in text and "| 1,000 | 500 (40 / 50) | 4.00 % | 37.50 % | 99.52 % | -0.03 pt | yes |" in text
     assert "1,000, no label filter" in text and "**met**" in text and "feedback_learning_curve.png" in text
+    assert "| 1 | 1,000 | 60 -> 39 | 35.00 % | +0.01 pt | yes |" in text
+    assert "36.29 % less error over the 2 draws pooled" in text
 
 
 def test_numbers_section_reads_the_cards_numbers() -> None:
