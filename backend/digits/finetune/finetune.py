@@ -52,7 +52,7 @@ from digits.verdict import NOT_A_DIGIT_CLASS
 FEEDBACK_TEST = "feedback-test"
 """The score name of the held-out feedback."""
 DEFAULT_WORK_DIR = BACKEND_DIR / "data" / "finetune"
-SERVED_FILES = ("cnn.keras", "cnn_litert.tflite", "cnn_litert_dynamic.tflite")
+SERVED_FILES = ("cnn.keras", "cnn_litert.tflite", "cnn_litert_dynamic.tflite", "cnn_litert_int8.tflite")
 """The champion's files in the models directory (:data:`digits.engines.registry.MODEL_SPECS`)."""
 
 
@@ -493,10 +493,13 @@ def run_finetune(
         files = [challenger]
         if config.export or (promoted and config.promote):  # a promoted model is served by its LiteRT export
             from digits.engines.litert_engine import LiteRTEngine
-            from digits.training.export_litert import export_with_cards
+            from digits.training.export_litert import REPRESENTATIVE_IMAGES, export_with_cards
 
             x_test = evaluation.digit_sets["mnist"]
-            for exported in export_with_cards(challenger, x_test, evaluation.digit_labels["mnist"], command):
+            # The int8 export is calibrated on replayed MNIST *training* digits, as make train's is.
+            representative = replay.x[: min(REPRESENTATIVE_IMAGES, replay.mnist_images)]
+            exports = export_with_cards(challenger, x_test, evaluation.digit_labels["mnist"], command, representative)
+            for exported in exports:
                 # Each export is served with its own card: its own verdict thresholds and figures.
                 path = run_dir / f"{exported.name}.tflite"
                 sets, thresholds = evaluate(LiteRTEngine(path), evaluation, fx, ft, command)

@@ -226,7 +226,9 @@ def test_finetune_a_tiny_model_on_a_tiny_export(
     assert result.scores["challenger"][FEEDBACK_TEST] > result.scores["champion"][FEEDBACK_TEST]
     promoted = {p.name for p in (tmp_path / "models").iterdir()}
     assert promoted == {
-        f"{stem}.{ext}" for stem in ("cnn_litert", "cnn_litert_dynamic") for ext in ("tflite", "json")
+        f"{stem}.{ext}"
+        for stem in ("cnn_litert", "cnn_litert_dynamic", "cnn_litert_int8")
+        for ext in ("tflite", "json")
     } | {"cnn.keras", "cnn.json"}
     card = ModelCard.load(tmp_path / "models" / "cnn.json")
     assert card.finetune is not None and card.finetune.promoted and card.finetune.records == result.split.sizes()
@@ -234,7 +236,7 @@ def test_finetune_a_tiny_model_on_a_tiny_export(
     assert card.finetune.filtered_out == result.split.sizes()["train"] - len(result.kept)
     assert card.open_set is not None and card.evaluations is not None and FEEDBACK_TEST in card.evaluations.sets
     assert card.history is not None and len(card.history["loss"]) == 2
-    for export in ("cnn_litert", "cnn_litert_dynamic"):  # served with their own thresholds
+    for export in ("cnn_litert", "cnn_litert_dynamic", "cnn_litert_int8"):  # served with their own thresholds
         exported = ModelCard.load(tmp_path / "models" / f"{export}.json")
         assert exported.open_set is not None and exported.evaluations is not None
         assert exported.source_model_sha256 == card.model_sha256
