@@ -74,6 +74,11 @@ class Settings(DataSettings):
         database_migrate_on_start: migrate the feedback database (``DATABASE_URL``, see
             :class:`digits.settings.DataSettings`) to the latest schema at start-up; a deployment that
             runs ``python -m digits.feedback.migrate`` as a separate step sets it false.
+        database_pool_size: connections to a PostgreSQL feedback database each process keeps open
+            (SQLAlchemy's pool); size it with the replicas against PostgreSQL's ``max_connections``
+            (docs/capacity.md).
+        database_max_overflow: connections a process may open beyond ``database_pool_size`` while
+            busy, closed again after use.
         feedback_max_body_bytes: largest body of ``POST /feedback`` in bytes (image and strokes);
             larger bodies get 413.
         feedback_max_image_bytes: largest image ``POST /feedback`` stores, in bytes once decoded
@@ -121,6 +126,8 @@ class Settings(DataSettings):
     max_stroke_coordinate: float = Field(default=100_000.0, gt=0)
     stroke_brush_width: float = Field(default=22.0, gt=0)
     database_migrate_on_start: bool = True
+    database_pool_size: int = Field(default=5, ge=1)
+    database_max_overflow: int = Field(default=10, ge=0)
     feedback_max_body_bytes: int = Field(default=2_000_000, gt=0)
     feedback_max_image_bytes: int = Field(default=1_000_000, gt=0)
     feedback_max_strokes: int = Field(default=200, ge=0)

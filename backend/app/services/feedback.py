@@ -50,7 +50,7 @@ def open_store(settings: Settings) -> FeedbackStore:
             logger.error("the feedback database could not be migrated: %s", exc)
     if settings.feedback_admin_token is None and settings.environment == "production":
         logger.warning("FEEDBACK_ADMIN_TOKEN is not set: anyone can export and delete feedback")
-    return FeedbackStore(settings.database_url)
+    return FeedbackStore(settings.database_url, settings.database_pool_size, settings.database_max_overflow)
 
 
 def with_database(work: Callable[[], T]) -> T:

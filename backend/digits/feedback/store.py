@@ -45,16 +45,18 @@ def database_url(url: str | URL) -> URL:
     return parsed
 
 
-def create_db_engine(url: str | URL) -> Engine:
+def create_db_engine(url: str | URL, pool_size: int = 5, max_overflow: int = 10) -> Engine:
     """A SQLAlchemy engine for ``url``.
 
     SQLite: the file's folder is created, and every connection uses write-ahead logging (readers
     never block the writer), ``synchronous=NORMAL`` and a 10 s busy timeout (several worker
-    processes write to one file). PostgreSQL: pooled connections, checked before use.
+    processes write to one file). PostgreSQL: pooled connections, checked before use: at most
+    ``pool_size`` kept open and ``max_overflow`` more while busy (SQLAlchemy's ``QueuePool``; the
+    defaults are SQLAlchemy's, 5 and 10), per process.
     """
     parsed = database_url(url)
     if parsed.get_backend_name() != "sqlite":
-        return create_engine(parsed, pool_pre_ping=True)
+        return create_engine(parsed, pool_pre_ping=True, pool_size=pool_size, max_overflow=max_overflow)
     if parsed.database and parsed.database != ":memory:":
         Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
     engine = create_engine(parsed, connect_args={"check_same_thread": False, "timeout": 10})
@@ -142,10 +144,11 @@ class FeedbackStore:
 
     Args:
         url: a SQLAlchemy URL (``sqlite:///path.db``, ``postgresql+psycopg://user:pw@host:5432/db``).
+        pool_size, max_overflow: the connection pool of a server database (:func:`create_db_engine`).
     """
 
-    def __init__(self, url: str | URL) -> None:
-        self.engine = create_db_engine(url)
+    def __init__(self, url: str | URL, pool_size: int = 5, max_overflow: int = 10) -> None:
+        self.engine = create_db_engine(url, pool_size, max_overflow)
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
         self._salt: bytes | None = None
 

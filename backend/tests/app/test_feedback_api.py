@@ -297,3 +297,20 @@ def test_the_export_is_what_retraining_reads(api: TestClient, database_url: str,
     assert [r.target for r in records] == [3, 10, 8]
     expected = preprocess(decode_image(drawing)).image
     assert all(r.image.shape == (28, 28) and np.abs(r.image - expected).max() <= 1 / 255 for r in records)
+
+
+def test_a_server_database_pool_is_sized_by_its_settings() -> None:
+    """``DATABASE_POOL_SIZE`` / ``DATABASE_MAX_OVERFLOW`` reach SQLAlchemy's pool (no connection is made)."""
+    from sqlalchemy.pool import QueuePool
+
+    from app.core.config import Settings
+    from app.services.feedback import open_store
+    from digits.feedback.store import create_db_engine
+
+    url = "postgresql://user:secret@db.invalid/feedback"
+    settings = Settings(
+        database_url=url, database_migrate_on_start=False, database_pool_size=2, database_max_overflow=1
+    )
+    pool = open_store(settings).engine.pool
+    assert isinstance(pool, QueuePool) and pool.size() == 2 and pool._max_overflow == 1
+    assert create_db_engine(url).pool.size() == 5  # SQLAlchemy's default
