@@ -76,7 +76,7 @@ OTHER_POPULATIONS = ("strokes-8px", "strokes-16px", "strokes-28px")
 """Selectable with ``--population``, never chosen: the training's ``stroke_mix`` draws 15,000 of
 the same kind (:func:`digits.training.train.stroke_renderings`), so what the champion still gets
 wrong there is the tracer's ambiguous renderings, not a kind of drawing feedback can teach it
-(strokes-28px, 3,000 held out: 2.00 % error before and after 1,000 records)."""
+(strokes-28px, 3,000 held out: 1.97 % error before 1,000 records, 2.00 % after)."""
 OPTDIGITS = "optdigits-canvas"
 CLIENTS = 20
 T0 = dt.datetime(2026, 1, 5, 9, 0, tzinfo=dt.UTC)
@@ -121,6 +121,10 @@ def wrong_labels(labels: NDArray[np.uint8], seed: int, block: int = 10) -> tuple
     return given, wrong
 
 
+OPTDIGITS_SIZE = 1797
+"""Digits in scikit-learn's optdigits (``load_digits``), the optdigits-canvas set."""
+
+
 def optdigits_split(count: int, heldout: int, seed: int) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
     """A draw of users from the 1,797 optdigits: (the ``count`` digits they send as feedback, the
     next ``heldout`` digits, held out), a permutation seeded by ``seed``.
@@ -135,16 +139,19 @@ def optdigits_split(count: int, heldout: int, seed: int) -> tuple[NDArray[np.int
     return order[:count].astype(np.int64), order[count : count + heldout].astype(np.int64)
 
 
-OPTDIGITS_SIZE = 1797
-"""Digits in scikit-learn's optdigits (``load_digits``), the optdigits-canvas set."""
+def _optdigits_labels() -> NDArray[np.uint8]:
+    """The 1,797 optdigits labels, (1797,) uint8 in [0, 9]."""
+    from sklearn.datasets import load_digits
+
+    return np.asarray(load_digits().target, dtype=np.uint8)
 
 
-def _optdigits(indices: NDArray[np.int64]) -> tuple[list[bytes], NDArray[np.uint8]]:
-    """The optdigits-canvas drawings (the README's evaluation set, seed 0) at ``indices``, and labels."""
+def _optdigits_images(indices: NDArray[np.int64]) -> list[bytes]:
+    """The optdigits-canvas drawings (the README's evaluation set, seed 0) at ``indices``, as PNG bytes."""
     from digits.data.evalsets import optdigits_canvas_set
 
     drawn = optdigits_canvas_set(seed=0)
-    return [drawn.images[i] for i in indices], drawn.labels[indices]
+    return [drawn.images[i] for i in indices]
 
 
 def users_feedback(
@@ -154,21 +161,22 @@ def users_feedback(
     labels are wrong, the MNIST training indices they were drawn from: none for optdigits)."""
     if population == OPTDIGITS:
         sources, _ = optdigits_split(count, 0, seed)
-        images, truth_u8 = _optdigits(sources)
+        truth_u8 = _optdigits_labels()[sources]
         mnist_sources = np.zeros(0, dtype=np.int64)
     else:
         data = load_mnist(DataSettings().mnist_dir)
         order = np.random.default_rng(VALIDATION_SEED).permutation(len(data.x_train))
         sources = np.random.default_rng(seed + 7).choice(order[VALIDATION_SIZE:], size=count, replace=False)
         truth_u8 = data.y_train[sources]
-        images = []
         mnist_sources = sources.astype(np.int64)
     truth = truth_u8.astype(np.int64)
     given, wrong = wrong_labels(truth_u8, seed)
     path = cache / f"feedback-{population}-{count}-seed{seed}.jsonl"
     if not path.is_file():
         log(f"drawing {count} {population} of the users (cached in {path})")
-        if population != OPTDIGITS:
+        if population == OPTDIGITS:
+            images = _optdigits_images(sources)
+        else:
             images = draw(population, data.x_train[sources], data.y_train[sources], seed=seed + 100)
         records = []
         for i, image in enumerate(images):
@@ -197,22 +205,21 @@ def heldout_drawings(
     if population == OPTDIGITS:
         _, held = optdigits_split(users, heldout, seed)
         path = cache / f"heldout-{population}-{len(held)}-after{users}-seed{seed}.npz"
-        labels = _optdigits(held)[1] if path.is_file() else None
+        labels = _optdigits_labels()[held]
     else:
+        data = load_mnist(DataSettings().mnist_dir)
         path = cache / f"heldout-{population}-{heldout}.npz"
-        labels = load_mnist(DataSettings().mnist_dir).y_test[:heldout]
+        labels = data.y_test[:heldout]
     if path.is_file():
         x = np.load(path)["x"]
     else:
-        log(f"drawing {heldout} held-out {population} (cached in {path})")
+        log(f"drawing {len(labels)} held-out {population} (cached in {path})")
         if population == OPTDIGITS:
-            images, labels = _optdigits(held)
+            images = _optdigits_images(held)
         else:
-            data = load_mnist(DataSettings().mnist_dir)
-            images = draw(population, data.x_test[:heldout], data.y_test[:heldout], seed=0)
+            images = draw(population, data.x_test[:heldout], labels, seed=0)
         x = preprocess_all(images)
         np.savez_compressed(path, x=x)
-    assert labels is not None
     return x, labels
 
 
@@ -282,9 +289,9 @@ def run_loop(
         draws.append(
             {
                 "seed": seed,
-                "heldout": held,
-                "errors_before": round((1 - champion[population]) * held),
-                "errors_after": round(at["population_error"] * held),
+                "heldout": held[population],
+                "errors_before": round((1 - champion[population]) * held[population]),
+                "errors_after": round(at["population_error"] * held[population]),
                 "population_error_reduction": at["population_error_reduction"],
                 "mnist_change": at["mnist_change"],
                 "promoted": at["promoted"],
@@ -303,7 +310,7 @@ def run_loop(
         "champion": portable_path(base.champion),
         "champion_scores": champion,
         "champion_population_error": round(1 - champion[population], 5),
-        "heldout": {"population": first["held"], "mnist": 10_000},
+        "heldout": {"population": first["held"][population], "mnist": first["held"]["mnist"]},
         "wrong_label_share": 0.1,
         "clients": CLIENTS,
         "config": {
@@ -349,9 +356,10 @@ def _one_draw(
     base: FinetuneConfig,
     non_digits: int,
     log: Any,
-) -> tuple[list[dict[str, Any]], dict[str, float], int, tuple[int, int]]:
+) -> tuple[list[dict[str, Any]], dict[str, float], dict[str, int], tuple[int, int]]:
     """One draw of users (``seed``): its feedback fine-tuned on at each (records, label filter) of
-    ``plan``. Returns (one result per run, the champion's scores, held-out drawings, replay sizes)."""
+    ``plan``. Returns (one result per run, the champion's scores, the held-out drawings of the
+    population and of MNIST, the replayed MNIST digits and non-digits)."""
     started = time.perf_counter()
     largest = max(n for n, _ in plan)
     pool, _truth, wrong, sources = users_feedback(population, largest, seed, cache, log)
@@ -412,7 +420,7 @@ def _one_draw(
                 }
             )
             log(f"{n} records, filter {label_filter}: {json.dumps(runs[-1])}")
-    held = len(evaluation.digit_labels[population])
+    held = {name: len(evaluation.digit_labels[name]) for name in (population, "mnist")}
     return runs, champion, held, (replay.mnist_images, len(replay.x) - replay.mnist_images)
 
 
