@@ -15,7 +15,8 @@ timeout, 502/503/504) goes to the next replica. The load is :mod:`benchmarks.loa
 (keep-alive connections, in its own process), sending the benchmark's ``POST /predict`` of a
 280x280 canvas PNG (:func:`benchmarks.serving.predict_request`).
 
-1. **One worker's capacity** (``--sweep``): one replica, no nginx, offered an *open* load (Poisson
+1. **One worker's capacity** (``--sweep``): one replica, no nginx, the worker kept on core 0 and
+   the load generator on the other cores (``--no-pin`` lets them share), offered an *open* load (Poisson
    arrivals, as from many independent users; latency from each request's scheduled time) of
    25 to 300 predictions/s, each ``--duration`` seconds: the rate answered, p50/p99 latency (ms),
    the worker's CPU (cores busy, from ``/proc``) and its RSS (MiB). The highest rate answered in
