@@ -1,6 +1,6 @@
 """Prove the feedback loop: a population the model reads badly teaches it, 100 to 1,000 drawings at a time.
 
-Usage (from ``backend/``; about half an hour on 2 cores, most of it the 24 fine-tune epochs: the
+Usage (from ``backend/``; about 20 minutes on 2 quiet cores, most of it the 24 fine-tune epochs: the
 time it took is in the result, ``seconds``; run it in the background)::
 
     nice -n 10 python -m digits.finetune.loop            # writes results/feedback_loop.json
