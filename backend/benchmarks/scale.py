@@ -42,6 +42,13 @@ timeout, 502/503/504) goes to the next replica. The load is :mod:`benchmarks.loa
    PostgreSQL's CPU per write (all ``postgres`` processes of the machine, from ``/proc``) and the
    table's bytes per stored drawing.
 
+``--cpu-latency-us N`` holds a CPU latency request of N microseconds through the kernel's PM QoS
+interface (``/dev/cpu_dma_latency``, Linux ``Documentation/power/pm_qos_interface.rst``; root only)
+for the whole run, as tuned's ``latency-performance`` profile does on a node: with 0, an idle core
+polls instead of halting, so a request arriving at an idle worker does not wait for its core to
+wake (on this VM's ``haltpoll`` idle driver, a halt costs a request about 2 ms). A node-level
+setting, not the service's: it costs an idle core's power.
+
 ``--json PATH`` writes every figure. Rates depend on what else runs on the machine (printed: the
 load average); the CPU per prediction much less.
 """
@@ -54,6 +61,7 @@ import os
 import shutil
 import signal
 import statistics
+import struct
 import subprocess
 import sys
 import tempfile
@@ -71,6 +79,9 @@ import numpy as np
 from benchmarks.loadgen import LoadResult, Request, http_request, run_in_subprocess
 from benchmarks.server import Server, free_port, running_server
 from benchmarks.serving import MALLOC_ENV, predict_request
+
+CPU_LATENCY_DEVICE = "/dev/cpu_dma_latency"
+"""The kernel's PM QoS CPU latency interface (``--cpu-latency-us``)."""
 
 NGINX_CONF = """\
 worker_processes 1;
@@ -504,6 +515,29 @@ def feedback_writes(database_url: str, port: int, clients: int, duration: float)
     return summary
 
 
+@contextmanager
+def cpu_latency_request(microseconds: int | None) -> Iterator[None]:
+    """Hold a PM QoS CPU latency request of ``microseconds`` (None: none) while the block runs.
+
+    The kernel keeps the request while the file is open (``/dev/cpu_dma_latency``, a binary int32).
+
+    Raises:
+        SystemExit: the interface is missing or not writable (not Linux, or not root).
+    """
+    if microseconds is None:
+        yield
+        return
+    try:
+        fd = os.open(CPU_LATENCY_DEVICE, os.O_WRONLY)
+    except OSError as error:
+        raise SystemExit(f"--cpu-latency-us needs {CPU_LATENCY_DEVICE} writable (Linux, as root): {error}") from error
+    try:
+        os.write(fd, struct.pack("i", microseconds))
+        yield
+    finally:
+        os.close(fd)
+
+
 def _port_plan(base: int) -> tuple[int, list[int]]:
     if base:
         return base, [base + 1, base + 2]
@@ -528,6 +562,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--restart-duration", type=float, default=120.0, help="most seconds of load of the rolling restart"
     )
+    parser.add_argument(
+        "--cpu-latency-us",
+        type=int,
+        default=None,
+        help="hold a PM QoS CPU latency request (microseconds; 0: idle cores poll) during the run; root only",
+    )
     parser.add_argument("--json", type=Path, help="write every figure to this file")
     parser.add_argument("--skip-restart", action="store_true", help="no rolling restart (part 3)")
     parser.add_argument("--crash", action="store_true", help="part 3 kills replica 1 with SIGKILL (a crash)")
@@ -538,16 +578,28 @@ def main(argv: list[str] | None = None) -> int:
     nginx_binary()  # fail early, with the hint
     nginx_port, ports = _port_plan(args.port)
     predict = predict_request()
-    figures: dict[str, Any] = {"cores": os.cpu_count(), "load_average_start": round(os.getloadavg()[0], 2)}
-    print(f"{os.cpu_count()} cores, load average {os.getloadavg()[0]:.2f}; nginx :{nginx_port}, replicas {ports}")
+    with cpu_latency_request(args.cpu_latency_us):
+        return _run(args, nginx_port, ports, predict)
+
+
+def _run(args: argparse.Namespace, nginx_port: int, ports: list[int], predict: Request) -> int:
+    figures: dict[str, Any] = {
+        "cores": os.cpu_count(),
+        "load_average_start": round(os.getloadavg()[0], 2),
+        "cpu_latency_us": args.cpu_latency_us,
+    }
+    latency = "" if args.cpu_latency_us is None else f"; PM QoS CPU latency {args.cpu_latency_us} us"
+    print(
+        f"{os.cpu_count()} cores, load average {os.getloadavg()[0]:.2f}; nginx :{nginx_port}, replicas {ports}{latency}"
+    )
 
     if args.sweep:
-        rates = [float(rate) for rate in args.sweep.split(",")]
+        offered = [float(rate) for rate in args.sweep.split(",")]
         print(
             f"\n1. one worker (WORKERS=1, no nginx), POST /predict 280x280 canvas, Poisson arrivals, "
             f"{args.duration:g} s per rate:"
         )
-        rows = sweep(ports, predict, rates, args.duration, pin=not args.no_pin)
+        rows = sweep(ports, predict, offered, args.duration, pin=not args.no_pin)
         within = [
             row
             for row in rows

@@ -155,3 +155,23 @@ def test_scale_demo_measures_feedback_writes_on_postgresql(capsys, tmp_path: Pat
     assert writes["failed"] == 0 and writes["statuses"] == {"201": writes["predictions"]} and writes["predictions"] > 0
     assert writes["rows_written"] == writes["predictions"]  # every answered write is a row, nothing more
     assert 1_000 < writes["table_bytes_per_row"] < 100_000 and writes["postgres_cpu_ms_per_write"] >= 0
+
+
+def test_scale_demo_holds_a_cpu_latency_request_only_while_it_runs(tmp_path: Path, monkeypatch) -> None:
+    """``--cpu-latency-us``: the request (a native int32) is written to the PM QoS device and the
+    device closed after the run (the kernel drops the request then); without the device, a clear exit."""
+    device = tmp_path / "cpu_dma_latency"
+    device.write_bytes(b"")
+    monkeypatch.setattr(scale, "CPU_LATENCY_DEVICE", str(device))
+
+    def held() -> bool:
+        return any(os.path.realpath(fd) == str(device) for fd in Path("/proc/self/fd").iterdir())
+
+    with scale.cpu_latency_request(0):
+        assert device.read_bytes() == (0).to_bytes(4, sys.byteorder) and held()
+    assert not held()
+    with scale.cpu_latency_request(None):  # none asked: the device is never opened
+        pass
+    monkeypatch.setattr(scale, "CPU_LATENCY_DEVICE", str(tmp_path / "missing"))
+    with pytest.raises(SystemExit, match="cpu-latency-us needs"), scale.cpu_latency_request(0):
+        pass
