@@ -2,15 +2,19 @@
 
 From an image (:func:`read_image`): white ink on black (:func:`digits.preprocessing.to_ink`),
 connected components merged where they belong together
-(:func:`digits.numbers.segmentation.components`), touching digits split by a search over cut
-positions scored by the classifier (:func:`split_touching`). From strokes (:func:`read_strokes`):
-the strokes grouped into digits by horizontal overlap and time
-(:func:`digits.numbers.strokes.group_strokes`), each group painted alone, then the same split
-search for a group that is still two digits (one stroke through both).
+(:func:`digits.numbers.segmentation.components`), touching digits split by segmentation by
+recognition (:func:`segment_by_recognition`: over-segmentation into cut paths, every candidate
+segment read by the classifier in one engine call, a dynamic programme choosing the segments and
+their number; Casey and Lecolinet, "A survey of methods and strategies in character
+segmentation", 1996). From strokes (:func:`read_strokes`): the strokes grouped into digits by
+horizontal overlap and time (:func:`digits.numbers.strokes.group_strokes`), each group painted
+alone, then the same segmentation for a group that is still two digits (one stroke through both).
 
-Every piece becomes the model's 28x28 input through :func:`digits.preprocessing.normalize_array`
-(the one preprocessing path), and the pieces not yet read by the split search go through the
-engine together, in one ``predict_proba`` call; :func:`digits.verdict.read` gives each its verdict.
+Every piece and every candidate segment becomes the model's 28x28 input through
+:func:`digits.preprocessing.normalize_array` (the one preprocessing path); the pieces go through
+the engine together in one ``predict_proba`` call, the candidate fragment merges in one more and
+the candidate segments in one more, when there are any; :func:`digits.verdict.read` gives each
+digit its verdict.
 A piece whose verdict is ``not_a_digit`` is reported but left out of the number.
 """
 
@@ -23,10 +27,17 @@ import numpy as np
 from numpy.typing import NDArray
 from PIL import Image
 
-from digits.numbers.segmentation import Piece, TooManyDigitsError, components, cut_candidates, ink_levels
+from digits.numbers.segmentation import (
+    Piece,
+    TooManyDigitsError,
+    between,
+    components,
+    cut_paths,
+    ink_levels,
+)
 from digits.numbers.strokes import Raster, group_strokes, rasterise, work_scale
 from digits.preprocessing import normalize_array, to_ink
-from digits.verdict import Readings, Thresholds, Verdict, read
+from digits.verdict import Readings, Thresholds, Verdict, not_digit_score, read
 
 Predict = Callable[[NDArray[np.float32]], NDArray[np.float32]]
 """An engine's ``predict_proba``: (N, 28, 28, 1) float32 in [0, 1] -> (N, 10 or 11) probabilities."""
@@ -39,16 +50,14 @@ SPLIT_ASPECT = 1.5
 percentile of single MNIST and optdigits pieces is 1.32, ``python -m digits.evaluation.numbers``'s sets) ..."""
 DOUBTFUL_ASPECT = 1.1
 """... and so is a piece wider than this share that does not read well (:data:`WELL_READ`): two
-touching MNIST digits are wider than 1.07 in 95 % of cases; a lone symbol that is not a digit
-(about as wide as tall) is not cut into digits."""
+touching MNIST digits are wider than 1.07 in 95 % of cases ..."""
+NARROW_DOUBTFUL_ASPECT = 0.75
+"""... and a piece wider than this share that reads as a digit, but not well: a 1 touching a 9 is
+0.88 as wide as tall. A piece this narrow that reads as not a digit (a symbol, about as wide as
+tall) is not cut, or its strokes would be read as digits. Gating at 1.1 alone, touching 4-digit
+development numbers (``--seed 1``) read 1-3 points fewer exactly."""
 WELL_READ = 0.9
 """A piece reads well when its top digit's probability times P(a digit) is at least this."""
-SPLIT_ODDS = ((1.15, 4.0), (1.3, 1.0), (float("inf"), 0.25))
-"""How much better than the whole (the product of the halves' scores over the whole's score) a
-cut must read, by the piece's width over height: below 1.15, 4 times (a wide single digit);
-below 1.3, as well; wider, a quarter as well (two digits, most likely)."""
-SPLIT_ROUNDS = 3
-"""Pieces split at most this many times over (a number of up to 8 touching digits)."""
 MERGE_ASPECT = 1.1
 """Two neighbouring pieces are tried as one digit when their union is at most this wide (share of its height)."""
 
@@ -122,47 +131,133 @@ def _predict(reads: Sequence[_Read], predict: Predict) -> None:
         r.row = np.asarray(row, dtype=np.float32)
 
 
-def _needs_cut(r: _Read) -> bool:
-    return r.piece.aspect >= SPLIT_ASPECT or (r.piece.aspect >= DOUBTFUL_ASPECT and r.score < WELL_READ)
+def _needs_cut(r: _Read, thresholds: Thresholds) -> bool:
+    if r.piece.aspect >= SPLIT_ASPECT or (r.piece.aspect >= DOUBTFUL_ASPECT and r.score < WELL_READ):
+        return True
+    assert r.row is not None
+    a_digit = float(not_digit_score(r.row[None, :])[0]) < thresholds.not_a_digit
+    return r.piece.aspect >= NARROW_DOUBTFUL_ASPECT and r.score < WELL_READ and a_digit
 
 
-def split_touching(reads: list[_Read], predict: Predict, max_digits: int) -> list[_Read]:
-    """Split the pieces that are touching digits (every read must have its probabilities).
+ASPECT_PRIOR = (
+    (-0.102, 0.191),
+    (-0.914, 0.454),
+    (-0.068, 0.212),
+    (-0.227, 0.208),
+    (-0.235, 0.208),
+    (-0.072, 0.252),
+    (-0.317, 0.213),
+    (-0.256, 0.212),
+    (-0.274, 0.217),
+    (-0.386, 0.204),
+)
+"""Per digit 0-9, the mean and standard deviation of log(width / height) of its ink's box (pixels
+above :data:`digits.preprocessing.INK_THRESHOLD`) over MNIST's 60,000 training digits: a 1 is
+0.4 as wide as tall (median), a 0 0.9, a 9 0.7. A segment read as digit d gets the Gaussian's
+log-density relative to its peak, ``-z**2 / 2``."""
+PRIOR_WEIGHT = 0.5
+"""Weight of the shape prior against log(max digit probability) in a segment's score: 0.5 and 1
+were measured on development numbers (``--seed 1``, touching 4-digit numbers of all three sources);
+0.5 read as many or more exactly on each (the numbers are slanted, which widens digits beyond
+MNIST's own spread)."""
+MAX_SEGMENT_WIDTH = 1.4
+"""A segment is at most this many times the piece's height wide (between its cut paths, at
+mid-height): the 99th percentile of single MNIST and optdigits pieces is 1.32 (see
+:data:`SPLIT_ASPECT`). The whole piece is always a candidate, however wide."""
+MIN_SEGMENT_HEIGHT = 0.65
+"""A segment's ink is at least this share of the piece's height tall: digits written in one go
+differ in height by about 15 % and in baseline by about 8 % of a digit (the evaluation sets'
+jitter, :mod:`digits.numbers.synthetic`), so the shortest of touching digits is about
+0.85 / (1.15 + 0.16) = 0.65 of their piece; shorter ink is a part of a digit (half a loop, a
+stroke's end), which the classifier would still read confidently as a 1 or a 7."""
+SEGMENT_COST = 0.5
+"""Subtracted from the path's score per segment (an insertion penalty, as word recognisers have):
+the classifier reads most parts of a digit as confidently as the digit, so without it the
+programme cuts digits apart. 0, 0.5, 1 and 2 were measured on development numbers (``--seed 1``,
+touching 4-digit numbers of all three sources): 0 cut digits apart, 1 and 2 swallowed narrow 1s
+into their neighbours; 0.5 was best or level on each source."""
+FLOOR = 1e-6
+"""Smallest probability taken into a logarithm."""
 
-    A piece wider than :data:`SPLIT_ASPECT` of its height, or wider than
-    :data:`DOUBTFUL_ASPECT` and not read well, is cut at every candidate of
-    :func:`digits.numbers.segmentation.cut_candidates`; every half is read in one engine call.
-    The best cut (the product of its halves' scores) replaces the piece when it reads better than
-    the whole by the odds of :data:`SPLIT_ODDS` for the piece's shape; halves are tried again, up
-    to :data:`SPLIT_ROUNDS` rounds or ``max_digits`` pieces.
-    """
-    for _ in range(SPLIT_ROUNDS):
-        wide = [i for i, r in enumerate(reads) if _needs_cut(r)]
-        if not wide or len(reads) >= max_digits:
-            break
-        options: dict[int, list[tuple[_Read, _Read]]] = {}
-        batch: list[_Read] = []
-        for i in wide:
-            pairs = [(_Read(a, _model_input(a)), _Read(b, _model_input(b))) for a, b in cut_candidates(reads[i].piece)]
-            options[i] = pairs
-            batch += [half for pair in pairs for half in pair]
-        _predict(batch, predict)
-        replaced: dict[int, tuple[_Read, _Read]] = {}
-        for i in wide:
-            if not options[i]:
+
+def _segment_score(row: NDArray[np.float32], aspect: float) -> float:
+    """How well a segment reads as one digit: over the digits d, the best log P(d) (of all classes,
+    so "not a digit" lowers it) plus :data:`PRIOR_WEIGHT` times the shape prior of d at the
+    segment's aspect (:data:`ASPECT_PRIOR`)."""
+    p = row.astype(np.float64) / max(float(row.sum()), FLOOR)
+    prior = np.asarray(ASPECT_PRIOR)
+    z = (np.log(max(aspect, FLOOR)) - prior[:, 0]) / prior[:, 1]
+    return float(np.max(np.log(np.maximum(p[:10], FLOOR)) - PRIOR_WEIGHT * 0.5 * z * z))
+
+
+def _candidate_segments(r: _Read) -> tuple[int, dict[tuple[int, int], _Read]]:
+    """The cut paths of a piece (:func:`digits.numbers.segmentation.cut_paths`) and every segment
+    between two of them (or an edge) that may be one digit: at most :data:`MAX_SEGMENT_WIDTH` wide,
+    at least :data:`MIN_SEGMENT_HEIGHT` tall. Returns the number of nodes (cuts plus both edges)
+    and the segments by (left node, right node); the whole piece (first, last) is ``r`` itself."""
+    piece = r.piece
+    h, w = piece.ink.shape
+    bounds: list[NDArray[np.float64] | None] = [None, *cut_paths(piece), None]
+    middles = [0.0, *(float(b[h // 2]) for b in bounds[1:-1] if b is not None), float(w)]
+    n = len(bounds)
+    segments: dict[tuple[int, int], _Read] = {(0, n - 1): r}
+    for i in range(n - 1):
+        for j in range(i + 1, n):
+            if (i, j) == (0, n - 1):
                 continue
-            best = max(options[i], key=lambda pair: pair[0].score * pair[1].score)
-            whole, split = reads[i].score, best[0].score * best[1].score
-            odds = next(odds for below, odds in SPLIT_ODDS if reads[i].piece.aspect < below)
-            if split > odds * whole:
-                replaced[i] = best
-        if not replaced:
-            break
-        out: list[_Read] = []
-        for i, r in enumerate(reads):
-            out.extend(replaced.get(i, (r,)))
-        reads = out
-    return reads
+            if middles[j] - middles[i] > MAX_SEGMENT_WIDTH * h:
+                break
+            seg = between(piece, bounds[i], bounds[j])
+            if seg is None or seg.box[3] < MIN_SEGMENT_HEIGHT * h:
+                continue
+            segments[(i, j)] = _Read(seg, _model_input(seg))
+    return n, segments
+
+
+def _best_path(n: int, segments: dict[tuple[int, int], _Read]) -> list[_Read]:
+    """The segments from the first node to the last whose scores (:func:`_segment_score`) sum highest."""
+    best = [-np.inf] * n
+    back: list[tuple[int, int] | None] = [None] * n
+    best[0] = 0.0
+    for j in range(1, n):
+        for i in range(j):
+            seg = segments.get((i, j))
+            if seg is None or not np.isfinite(best[i]):
+                continue
+            assert seg.row is not None
+            total = best[i] + _segment_score(seg.row, seg.piece.aspect) - SEGMENT_COST
+            if total > best[j]:
+                best[j], back[j] = total, (i, j)
+    path: list[_Read] = []
+    node = n - 1
+    while node > 0:
+        step = back[node]
+        assert step is not None
+        path.append(segments[step])
+        node = step[0]
+    return path[::-1]
+
+
+def segment_by_recognition(reads: list[_Read], predict: Predict, thresholds: Thresholds) -> list[_Read]:
+    """Split the pieces that may hold touching digits (every read must have its probabilities).
+
+    A piece wider than :data:`SPLIT_ASPECT` of its height, or wider than :data:`DOUBTFUL_ASPECT`
+    and not read well, or wider than :data:`NARROW_DOUBTFUL_ASPECT` and read as a digit but not
+    well (``thresholds``: where a piece is not a digit), is over-segmented
+    (:func:`_candidate_segments`); every candidate segment of every such piece is read in one
+    engine call, and a dynamic programme over the cut paths picks the segments, and so the number
+    of digits, whose scores (:func:`_segment_score`, less :data:`SEGMENT_COST` each) sum highest
+    (the whole piece is one of the choices).
+    """
+    wide = [i for i, r in enumerate(reads) if _needs_cut(r, thresholds)]
+    if not wide:
+        return reads
+    found = {i: _candidate_segments(reads[i]) for i in wide}
+    _predict([seg for _, segments in found.values() for seg in segments.values()], predict)
+    out: list[_Read] = []
+    for i, r in enumerate(reads):
+        out.extend(_best_path(*found[i]) if i in found else [r])
+    return out
 
 
 def _union(a: Piece, b: Piece) -> Piece:
@@ -229,7 +324,7 @@ def read_pieces(
         thresholds: where the verdicts change (the model's, :mod:`digits.verdict`).
         max_digits: most pieces a number may have.
         split: join fragments (:func:`merge_fragments`) and split touching digits
-            (:func:`split_touching`), each a further engine call when there is a candidate.
+            (:func:`segment_by_recognition`), each a further engine call when there is a candidate.
         to_input: maps a piece's box to the input's pixels (identity when ``None``).
 
     Raises:
@@ -243,7 +338,7 @@ def read_pieces(
     _predict(reads, predict)
     if split:
         reads = merge_fragments(reads, predict)
-        reads = split_touching(reads, predict, max_digits)
+        reads = segment_by_recognition(reads, predict, thresholds)
     if len(reads) > max_digits:
         raise TooManyDigitsError(f"the drawing reads as {len(reads)} digits; a number has at most {max_digits}")
     reads.sort(key=lambda r: r.piece.box[0] + r.piece.box[2] / 2.0)

@@ -7,9 +7,10 @@ Steps of :func:`components` (on white ink on black, :func:`ink_levels`):
        :data:`MERGE_OVERLAP` of the narrower one (the flag of a 5, the two strokes of a 4, a
        stroke broken across), and small pieces next to a digit (a broken-off end of a stroke).
 
-Touching digits are then split by :func:`cut_candidates`, a search over vertical and slanted cut
-positions at the valleys of the ink's column profile, scored by the classifier
-(:mod:`digits.numbers.reader`).
+A piece that may hold touching digits is then over-segmented: :func:`cut_paths` gives straight cut
+paths at the valleys of its column profile and of its upper and lower contours and at regular
+spacing, each at the slope crossing the least ink; :func:`between` is the ink between two of
+them. Which segments are digits is chosen by the classifier (:func:`digits.numbers.reader.segment_by_recognition`).
 """
 
 from __future__ import annotations
@@ -30,12 +31,6 @@ NEAR_PIECE = 0.3
 """... and joins the nearest piece when it is within this share of the line's height."""
 SPECK = 0.004
 """A fragment with less than this share of the ink, and not near any piece, is dropped (noise)."""
-CUT_SLANTS = (0.0, -0.3, 0.3)
-"""Slopes of the cut lines tried (columns per row): upright and slanted either way."""
-CUT_RANGE = (0.25, 0.75)
-"""Cuts are tried between these shares of the piece's width."""
-CUT_VALLEYS = 2
-"""How many valleys of the column profile are tried as cut positions (plus the middle)."""
 
 
 @dataclass(frozen=True)
@@ -194,47 +189,108 @@ def components(ink: NDArray[np.float32], max_pieces: int = 64) -> list[Piece]:
     return pieces
 
 
-def cut(piece: Piece, column: float, slant: float) -> tuple[Piece, Piece] | None:
-    """Split a piece along the line ``x = column + slant * (y - h / 2)`` (piece pixels).
+PATH_SLANTS = (0.0, -0.15, 0.15, -0.3, 0.3)
+"""Slopes (columns per row) a cut path may take; each position keeps the one crossing the least ink.
+The synthetic numbers are slanted up to 0.25 (:data:`digits.numbers.synthetic.MAX_SLANT`), MNIST's
+own digits about as much: 0.3 covers both."""
+PATH_SPACING = 0.25
+"""Besides the valleys, cut positions are spread every this share of the piece's height (a
+narrow 1 is 0.15-0.4 of its height wide in MNIST, so a boundary without a valley still has a
+position within about half a 1 of it; 0.2 read no better on development numbers, at 25 % more
+segments)."""
+PATH_MIN_GAP = 0.06
+"""Cut positions closer than this share of the piece's height (at mid-height) are one position:
+the valley's, or the one crossing less ink."""
+
+
+def _local_minima(values: NDArray[np.float64]) -> NDArray[np.int64]:
+    """Indices where ``values`` is at most both neighbours and below one of them (plateaus: their middle)."""
+    n = len(values)
+    if n < 3:
+        return np.zeros(0, dtype=np.int64)
+    out = []
+    k = 1
+    while k < n - 1:
+        if values[k] <= values[k - 1]:
+            end = k
+            while end + 1 < n and values[end + 1] == values[k]:
+                end += 1
+            if end + 1 < n and values[end + 1] > values[k] and values[k] < values[k - 1]:
+                out.append((k + end) // 2)
+            k = end + 1
+        else:
+            k += 1
+    return np.asarray(out, dtype=np.int64)
+
+
+def cut_paths(piece: Piece) -> list[NDArray[np.float64]]:
+    """Where a piece may be cut between digits: straight cut paths, left to right.
+
+    Positions (columns of the piece): the local minima of the column profile (ink per column,
+    smoothed), the valleys of the upper contour (where the top of the ink dips) and of the lower
+    contour (where its bottom rises), and every :data:`PATH_SPACING` of the height; each through
+    the row of its valley (mid-height for the others) at the slope of :data:`PATH_SLANTS` that
+    crosses the least ink. Positions within :data:`PATH_MIN_GAP` of the height are one.
 
     Returns:
-        The (left, right) pieces, or ``None`` when either side has no ink.
+        For each cut, (h,) float64: the column per row left of which the pixels are the left
+        side (``column < bound[row]``), ordered by the column at mid-height. The piece's own edges
+        are not included.
     """
-    h, w = piece.ink.shape
-    rows = np.arange(h, dtype=np.float64)[:, None] - h / 2.0
-    cols = np.arange(w, dtype=np.float64)[None, :]
-    left_side = cols < column + slant * rows
-    ink_mask = piece.ink > INK_THRESHOLD
-    x, y = piece.box[0], piece.box[1]
-    left = _crop(piece.ink, left_side & (piece.ink > 0), (x, y))
-    right = _crop(piece.ink, ~left_side & (piece.ink > 0), (x, y))
-    if left is None or right is None:
-        return None
-    if not (ink_mask & left_side).any() or not (ink_mask & ~left_side).any():
-        return None
-    return left, right
+    ink = piece.ink
+    h, w = ink.shape
+    mask = ink > INK_THRESHOLD
+    rows = np.arange(h, dtype=np.float64)
+    margin = max(2, round(0.05 * h))
+    if w < 2 * margin + 2:
+        return []
+    profile = ndimage.uniform_filter1d(ink.sum(axis=0).astype(np.float64), size=max(3, h // 20))
+    inked = mask.any(axis=0)
+    top = np.where(inked, mask.argmax(axis=0), h).astype(np.float64)
+    bottom = np.where(inked, h - 1 - mask[::-1].argmax(axis=0), -1).astype(np.float64)
+    smooth = max(3, h // 25)
+    top_s = ndimage.uniform_filter1d(top, size=smooth)
+    bottom_s = ndimage.uniform_filter1d(bottom, size=smooth)
+    anchors: list[tuple[float, float, int]] = []  # (column, row it passes through, rank: 0 valley, 1 spaced)
+    anchors += [(float(c), h / 2.0, 0) for c in _local_minima(profile)]
+    anchors += [(float(c), float(min(top[c], h - 1)), 0) for c in _local_minima(-top_s)]
+    anchors += [(float(c), float(max(bottom[c], 0)), 0) for c in _local_minima(bottom_s)]
+    step = max(2.0, PATH_SPACING * h)
+    anchors += [(float(c), h / 2.0, 1) for c in np.arange(step, w - margin, step)]
+    options = []
+    for column, through, rank in anchors:
+        if not margin <= column <= w - margin:
+            continue
+        best: tuple[float, NDArray[np.float64]] | None = None
+        for slant in PATH_SLANTS:
+            bound = column + 0.5 + slant * (rows - through)
+            cols = np.clip(np.floor(bound).astype(np.int64), 0, w - 1)
+            crossed = float(ink[rows.astype(np.int64), cols].sum()) + 0.01 * abs(slant)  # ties: upright
+            if best is None or crossed < best[0]:
+                best = (crossed, bound)
+        assert best is not None
+        options.append((rank, best[0], best[1]))
+    options.sort(key=lambda o: (o[0], o[1]))
+    kept: list[NDArray[np.float64]] = []
+    gap = max(2.0, PATH_MIN_GAP * h)
+    for _, _, bound in options:
+        middle = bound[h // 2]
+        if all(abs(middle - other[h // 2]) >= gap for other in kept):
+            kept.append(bound)
+    kept.sort(key=lambda bound: float(bound[h // 2]))
+    return kept
 
 
-def cut_candidates(piece: Piece) -> list[tuple[Piece, Piece]]:
-    """Ways to split a piece into two digits: cuts at the :data:`CUT_VALLEYS` deepest valleys of
-    its column profile (the ink per column, smoothed) and at the middle, within
-    :data:`CUT_RANGE` of its width, each at every slope of :data:`CUT_SLANTS`."""
+def between(piece: Piece, left: NDArray[np.float64] | None, right: NDArray[np.float64] | None) -> Piece | None:
+    """The ink of ``piece`` between two cut paths of :func:`cut_paths` (``None``: the piece's edge),
+    cropped; ``None`` when nothing above the ink threshold is left."""
     w = piece.ink.shape[1]
-    lo, hi = int(w * CUT_RANGE[0]), max(int(w * CUT_RANGE[0]) + 1, int(np.ceil(w * CUT_RANGE[1])))
-    profile = ndimage.uniform_filter1d(piece.ink.sum(axis=0), size=max(3, w // 20))[lo:hi]
-    valleys = [lo + int(i) for i in np.argsort(profile, kind="stable")]
-    columns: list[int] = []
-    for column in [*valleys, w // 2]:
-        if all(abs(column - c) > max(2, w // 12) for c in columns):
-            columns.append(column)
-        if len(columns) >= CUT_VALLEYS:
-            break
-    if w // 2 not in columns:
-        columns.append(w // 2)
-    candidates = []
-    for column in columns:
-        for slant in CUT_SLANTS:
-            halves = cut(piece, column + 0.5, slant)
-            if halves is not None:
-                candidates.append(halves)
-    return candidates
+    cols = np.arange(w, dtype=np.float64)[None, :]
+    keep = piece.ink > 0
+    if left is not None:
+        keep &= cols >= left[:, None]
+    if right is not None:
+        keep &= cols < right[:, None]
+    if not (keep & (piece.ink > INK_THRESHOLD)).any():
+        return None
+    return _crop(piece.ink, keep, (piece.box[0], piece.box[1]))

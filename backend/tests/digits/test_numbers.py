@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import itertools
 
 import numpy as np
 import pytest
@@ -12,7 +13,7 @@ from digits.data.mnist import Mnist
 from digits.engines import Engine
 from digits.numbers import StrokesError, TooManyDigitsError, as_arrays, rasterise, read_image, read_strokes, synthetic
 from digits.numbers.reader import image_pieces
-from digits.numbers.segmentation import components, cut_candidates, ink_levels
+from digits.numbers.segmentation import Piece, between, components, cut_paths, ink_levels
 from digits.numbers.strokes import group_strokes
 from digits.preprocessing import EmptyImageError
 from digits.verdict import Thresholds
@@ -95,17 +96,99 @@ def test_specks_far_from_the_digits_are_dropped_and_blank_images_refused() -> No
         ink_levels(np.full((50, 50), 0.5, np.float32))
 
 
-def test_cut_candidates_split_a_wide_piece_into_two_inked_halves(mnist: Mnist) -> None:
+def test_cut_paths_run_left_to_right_and_segments_hold_the_ink_between_them(mnist: Mnist) -> None:
     sample = synthetic.number_set(
         synthetic.mnist_source(mnist.x_test[:50], mnist.y_test[:50]), "touching", [2], seed=5
     )[0]
     pieces, _ = image_pieces(Image.open(io.BytesIO(sample.image)))
     widest = max(pieces, key=lambda p: p.aspect)
-    candidates = cut_candidates(widest)
-    assert candidates
-    for left, right in candidates:
-        assert left.box[0] < right.box[0]
-        assert left.ink.max() > 0.2 and right.ink.max() > 0.2
+    paths = cut_paths(widest)
+    h = widest.ink.shape[0]
+    assert len(paths) >= 2
+    middles = [float(p[h // 2]) for p in paths]
+    assert middles == sorted(middles)
+    assert all(p.shape == (h,) for p in paths)
+    # Consecutive segments hold the piece's ink (paths of different slopes may cross a little).
+    bounds = [None, *paths, None]
+    segments = [between(widest, a, b) for a, b in itertools.pairwise(bounds)]
+    total = sum(float(s.ink.sum()) for s in segments if s is not None)
+    assert total == pytest.approx(float(widest.ink.sum()), rel=0.05)
+    x, y, w, h = widest.box
+    for s in segments:
+        if s is not None:
+            assert x <= s.box[0] and s.box[0] + s.box[2] <= x + w and y <= s.box[1] and s.box[1] + s.box[3] <= y + h
+    whole = between(widest, None, None)
+    assert whole is not None and float(whole.ink.sum()) == pytest.approx(float(widest.ink.sum()))
+
+
+def glued(images: list[np.ndarray], overlap: float, height: int = 96) -> Image.Image:
+    """MNIST digits scaled to ``height`` and laid side by side, each overlapping the previous one
+    by ``overlap`` of its width (dark ink on white, as a canvas exports it)."""
+    inks = []
+    for image in images:
+        mask = image > 64
+        rows, cols = np.flatnonzero(mask.any(axis=1)), np.flatnonzero(mask.any(axis=0))
+        crop = image[rows[0] : rows[-1] + 1, cols[0] : cols[-1] + 1].astype(np.float32) / 255.0
+        width = max(1, round(crop.shape[1] * height / crop.shape[0]))
+        inks.append(np.asarray(Image.fromarray(crop, mode="F").resize((width, height), Image.Resampling.BILINEAR)))
+    lefts = [20]
+    for previous, current in itertools.pairwise(inks):
+        lefts.append(lefts[-1] + previous.shape[1] - round(overlap * min(previous.shape[1], current.shape[1])))
+    canvas = np.zeros((height + 40, lefts[-1] + inks[-1].shape[1] + 20), np.float32)
+    for left, ink in zip(lefts, inks, strict=True):
+        region = canvas[20 : 20 + height, left : left + ink.shape[1]]
+        np.maximum(region, np.clip(ink, 0, 1), out=region)
+    return Image.fromarray(((1.0 - canvas) * 255).astype(np.uint8))
+
+
+def first_of(mnist: Mnist, digit: int, skip: int = 0) -> np.ndarray:
+    return mnist.x_test[np.flatnonzero(mnist.y_test == digit)[skip]]
+
+
+@pytest.mark.parametrize("digits", [[3, 5], [2, 8, 4], [7, 0, 9]])
+def test_touching_mnist_digits_glued_with_overlap_are_read_exactly(
+    digits: list[int], mnist: Mnist, engine: Engine, limits: Thresholds
+) -> None:
+    image = glued([first_of(mnist, d) for d in digits], overlap=0.12)
+    pieces, _ = image_pieces(image)
+    assert len(pieces) < len(digits)  # the ink touches: a cut is the segmentation's
+    reading = read_image(image, engine.predict_proba, limits, max_digits=12)
+    assert reading.number == "".join(map(str, digits))
+
+
+@pytest.mark.parametrize("digit", [0, 4])
+def test_a_digit_drawn_wide_is_not_cut(digit: int, mnist: Mnist, engine: Engine, limits: Thresholds) -> None:
+    image = first_of(mnist, digit)
+    wide = Image.fromarray(255 - image).resize((28 * 5, 28 * 3), Image.Resampling.BILINEAR)
+    pieces, _ = image_pieces(wide)
+    assert len(pieces) == 1 and pieces[0].aspect >= 1.1  # wide enough to be tried
+    reading = read_image(wide, engine.predict_proba, limits, max_digits=12)
+    assert reading.number == str(digit)
+
+
+def test_the_segmentation_reads_every_candidate_segment_in_one_engine_call(
+    mnist: Mnist, engine: Engine, limits: Thresholds
+) -> None:
+    calls: list[int] = []
+
+    def counted(x: np.ndarray) -> np.ndarray:
+        calls.append(len(x))
+        return engine.predict_proba(x)
+
+    # Two touching pairs: two pieces to segment, still one call for all their segments.
+    left = np.asarray(glued([first_of(mnist, 3), first_of(mnist, 5)], overlap=0.12))
+    right = np.asarray(glued([first_of(mnist, 2), first_of(mnist, 8)], overlap=0.12))
+    image = Image.fromarray(np.concatenate([left, right], axis=1))
+    reading = read_image(image, counted, limits, max_digits=12)
+    assert reading.number == "3528"
+    assert len(calls) <= 3  # the pieces, any fragment merges, the segments
+    assert max(calls) > 4  # the segments went through together
+
+
+def test_a_part_of_a_digit_is_not_a_segment() -> None:
+    piece = Piece(np.ones((100, 10), np.float32), (0, 0, 10, 100))
+    assert cut_paths(piece) == []  # too narrow to cut
+    assert between(piece, np.full(100, 20.0), None) is None  # nothing right of the piece
 
 
 def exact_share(samples: list[synthetic.NumberSample], read: object) -> float:
