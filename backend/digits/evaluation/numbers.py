@@ -36,9 +36,10 @@ from digits.settings import DataSettings
 from digits.verdict import Thresholds
 
 METHOD = (
-    "pixels: connected components, merged by horizontal overlap and for fragments, split by a cut search "
-    "scored by the classifier; strokes: grouped by horizontal overlap and time; every digit through the "
-    "single-digit preprocessing, one engine call for the final digits"
+    "pixels: connected components, merged by horizontal overlap and for fragments, touching digits split by "
+    "segmentation by recognition (cut paths, every candidate segment read in one engine call, a dynamic programme "
+    "over the cuts scored by the classifier and a MNIST shape prior); strokes: grouped by horizontal overlap and "
+    "time; every digit through the single-digit preprocessing"
 )
 MAX_DIGITS = 12
 

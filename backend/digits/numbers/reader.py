@@ -46,16 +46,13 @@ WORK_SIDE = 640
 """A larger image is shrunk so its longer side is this many pixels before it is cut into digits
 (a digit needs 20 px; labelling costs by the pixel)."""
 SPLIT_ASPECT = 1.5
-"""A piece wider than this share of its height is cut (single digits almost never are: the 99th
+"""A piece wider than this share of its height is segmented (single digits almost never are: the 99th
 percentile of single MNIST and optdigits pieces is 1.32, ``python -m digits.evaluation.numbers``'s sets) ..."""
-DOUBTFUL_ASPECT = 1.1
-"""... and so is a piece wider than this share that does not read well (:data:`WELL_READ`): two
-touching MNIST digits are wider than 1.07 in 95 % of cases ..."""
-NARROW_DOUBTFUL_ASPECT = 0.75
-"""... and a piece wider than this share that reads as a digit, but not well: a 1 touching a 9 is
-0.88 as wide as tall. A piece this narrow that reads as not a digit (a symbol, about as wide as
-tall) is not cut, or its strokes would be read as digits. Gating at 1.1 alone, touching 4-digit
-development numbers (``--seed 1``) read 1-3 points fewer exactly."""
+DOUBTFUL_ASPECT = 0.75
+"""... and so is a piece wider than this share that does not read well (:data:`WELL_READ`): a 1
+touching a 9 is 0.88 as wide as tall (read whole, often "not a digit"); the segmentation keeps the
+piece whole when it reads best whole. At 1.1 (two touching MNIST digits are wider than 1.07 in
+95 % of cases), touching 4-digit development numbers (``--seed 1``) read 1-10 points fewer exactly."""
 WELL_READ = 0.9
 """A piece reads well when its top digit's probability times P(a digit) is at least this."""
 MERGE_ASPECT = 1.1
@@ -131,12 +128,13 @@ def _predict(reads: Sequence[_Read], predict: Predict) -> None:
         r.row = np.asarray(row, dtype=np.float32)
 
 
-def _needs_cut(r: _Read, thresholds: Thresholds) -> bool:
-    if r.piece.aspect >= SPLIT_ASPECT or (r.piece.aspect >= DOUBTFUL_ASPECT and r.score < WELL_READ):
-        return True
+def _needs_cut(r: _Read) -> bool:
+    return r.piece.aspect >= SPLIT_ASPECT or (r.piece.aspect >= DOUBTFUL_ASPECT and r.score < WELL_READ)
+
+
+def _not_a_digit(r: _Read, thresholds: Thresholds) -> bool:
     assert r.row is not None
-    a_digit = float(not_digit_score(r.row[None, :])[0]) < thresholds.not_a_digit
-    return r.piece.aspect >= NARROW_DOUBTFUL_ASPECT and r.score < WELL_READ and a_digit
+    return float(not_digit_score(r.row[None, :])[0]) >= thresholds.not_a_digit
 
 
 ASPECT_PRIOR = (
@@ -241,22 +239,27 @@ def _best_path(n: int, segments: dict[tuple[int, int], _Read]) -> list[_Read]:
 def segment_by_recognition(reads: list[_Read], predict: Predict, thresholds: Thresholds) -> list[_Read]:
     """Split the pieces that may hold touching digits (every read must have its probabilities).
 
-    A piece wider than :data:`SPLIT_ASPECT` of its height, or wider than :data:`DOUBTFUL_ASPECT`
-    and not read well, or wider than :data:`NARROW_DOUBTFUL_ASPECT` and read as a digit but not
-    well (``thresholds``: where a piece is not a digit), is over-segmented
+    A piece wider than :data:`SPLIT_ASPECT` of its height, or wider than
+    :data:`DOUBTFUL_ASPECT` and not read well, is over-segmented
     (:func:`_candidate_segments`); every candidate segment of every such piece is read in one
     engine call, and a dynamic programme over the cut paths picks the segments, and so the number
     of digits, whose scores (:func:`_segment_score`, less :data:`SEGMENT_COST` each) sum highest
-    (the whole piece is one of the choices).
+    (the whole piece is one of the choices). A piece narrower than :data:`SPLIT_ASPECT` read as not
+    a digit (``thresholds``: a symbol, or touching digits) is replaced only by segments that all
+    read as digits.
     """
-    wide = [i for i, r in enumerate(reads) if _needs_cut(r, thresholds)]
+    wide = [i for i, r in enumerate(reads) if _needs_cut(r)]
     if not wide:
         return reads
     found = {i: _candidate_segments(reads[i]) for i in wide}
     _predict([seg for _, segments in found.values() for seg in segments.values()], predict)
     out: list[_Read] = []
     for i, r in enumerate(reads):
-        out.extend(_best_path(*found[i]) if i in found else [r])
+        path = _best_path(*found[i]) if i in found else [r]
+        symbol = r.piece.aspect < SPLIT_ASPECT and _not_a_digit(r, thresholds)
+        if symbol and any(_not_a_digit(seg, thresholds) for seg in path):
+            path = [r]  # a symbol is cut only into digits: its strokes alone read as 7s and 1s
+        out.extend(path)
     return out
 
 

@@ -291,6 +291,7 @@ def between(piece: Piece, left: NDArray[np.float64] | None, right: NDArray[np.fl
         keep &= cols >= left[:, None]
     if right is not None:
         keep &= cols < right[:, None]
-    if not (keep & (piece.ink > INK_THRESHOLD)).any():
+    strong = keep & (piece.ink > INK_THRESHOLD)
+    if not strong.any():
         return None
     return _crop(piece.ink, keep, (piece.box[0], piece.box[1]))
