@@ -34,6 +34,7 @@ from digits.numbers.segmentation import (
     components,
     cut_paths,
     ink_levels,
+    line_height,
 )
 from digits.numbers.strokes import Raster, group_strokes, rasterise, work_scale
 from digits.preprocessing import normalize_array, to_ink
@@ -188,17 +189,22 @@ def _segment_score(row: NDArray[np.float32], aspect: float) -> float:
     return float(np.max(np.log(np.maximum(p[:10], FLOOR)) - PRIOR_WEIGHT * 0.5 * z * z))
 
 
-def _candidate_segments(r: _Read) -> tuple[int, dict[tuple[int, int], _Read]]:
+def _candidate_segments(r: _Read, line: float) -> tuple[int, dict[tuple[int, int], _Read]]:
     """The cut paths of a piece (:func:`digits.numbers.segmentation.cut_paths`) and every segment
-    between two of them (or an edge) that may be one digit: at most :data:`MAX_SEGMENT_WIDTH` wide,
-    at least :data:`MIN_SEGMENT_HEIGHT` tall. Returns the number of nodes (cuts plus both edges)
-    and the segments by (left node, right node); the whole piece (first, last) is ``r`` itself."""
+    between two of them (or an edge) that may be one digit: at most :data:`MAX_SEGMENT_WIDTH` of the
+    piece's height wide, at least :data:`MIN_SEGMENT_HEIGHT` of the piece's height and of ``line``
+    (the line's height, :func:`digits.numbers.segmentation.line_height`) tall. Returns the number
+    of nodes (cuts plus both edges) and the segments by (left node, right node); the whole piece
+    (first, last) is ``r`` itself."""
     piece = r.piece
     h, w = piece.ink.shape
     bounds: list[NDArray[np.float64] | None] = [None, *cut_paths(piece), None]
     middles = [0.0, *(float(b[h // 2]) for b in bounds[1:-1] if b is not None), float(w)]
     n = len(bounds)
     segments: dict[tuple[int, int], _Read] = {(0, n - 1): r}
+    shortest = MIN_SEGMENT_HEIGHT * max(h, line)
+    if h < shortest:  # a piece shorter than the line's digits (a dash, a scribble) is not cut
+        return n, segments
     for i in range(n - 1):
         for j in range(i + 1, n):
             if (i, j) == (0, n - 1):
@@ -206,37 +212,41 @@ def _candidate_segments(r: _Read) -> tuple[int, dict[tuple[int, int], _Read]]:
             if middles[j] - middles[i] > MAX_SEGMENT_WIDTH * h:
                 break
             seg = between(piece, bounds[i], bounds[j])
-            if seg is None or seg.box[3] < MIN_SEGMENT_HEIGHT * h:
+            if seg is None or seg.box[3] < shortest:
                 continue
             segments[(i, j)] = _Read(seg, _model_input(seg))
     return n, segments
 
 
-def _best_path(n: int, segments: dict[tuple[int, int], _Read]) -> list[_Read]:
-    """The segments from the first node to the last whose scores (:func:`_segment_score`) sum highest."""
-    best = [-np.inf] * n
-    back: list[tuple[int, int] | None] = [None] * n
-    best[0] = 0.0
-    for j in range(1, n):
-        for i in range(j):
-            seg = segments.get((i, j))
-            if seg is None or not np.isfinite(best[i]):
-                continue
-            assert seg.row is not None
-            total = best[i] + _segment_score(seg.row, seg.piece.aspect) - SEGMENT_COST
-            if total > best[j]:
-                best[j], back[j] = total, (i, j)
+def _best_path(n: int, segments: dict[tuple[int, int], _Read], most: int) -> list[_Read]:
+    """At most ``most`` segments from the first node to the last whose scores
+    (:func:`_segment_score`, less :data:`SEGMENT_COST` each) sum highest."""
+    most = max(1, most)
+    best = np.full((most + 1, n), -np.inf)  # [segments used, node]
+    back: dict[tuple[int, int], tuple[int, int]] = {}
+    best[0, 0] = 0.0
+    for (i, j), seg in sorted(segments.items(), key=lambda item: item[0][1]):
+        assert seg.row is not None
+        score = _segment_score(seg.row, seg.piece.aspect) - SEGMENT_COST
+        for k in range(most):
+            if np.isfinite(best[k, i]) and best[k, i] + score > best[k + 1, j]:
+                best[k + 1, j] = best[k, i] + score
+                back[(k + 1, j)] = (i, j)
+    k = int(np.argmax(best[:, n - 1]))
+    if not np.isfinite(best[k, n - 1]):
+        return [segments[(0, n - 1)]]
     path: list[_Read] = []
     node = n - 1
     while node > 0:
-        step = back[node]
-        assert step is not None
+        step = back[(k, node)]
         path.append(segments[step])
-        node = step[0]
+        node, k = step[0], k - 1
     return path[::-1]
 
 
-def segment_by_recognition(reads: list[_Read], predict: Predict, thresholds: Thresholds) -> list[_Read]:
+def segment_by_recognition(
+    reads: list[_Read], predict: Predict, thresholds: Thresholds, max_digits: int
+) -> list[_Read]:
     """Split the pieces that may hold touching digits (every read must have its probabilities).
 
     A piece wider than :data:`SPLIT_ASPECT` of its height, or wider than
@@ -244,21 +254,28 @@ def segment_by_recognition(reads: list[_Read], predict: Predict, thresholds: Thr
     (:func:`_candidate_segments`); every candidate segment of every such piece is read in one
     engine call, and a dynamic programme over the cut paths picks the segments, and so the number
     of digits, whose scores (:func:`_segment_score`, less :data:`SEGMENT_COST` each) sum highest
-    (the whole piece is one of the choices). A piece narrower than :data:`SPLIT_ASPECT` read as not
-    a digit (``thresholds``: a symbol, or touching digits) is replaced only by segments that all
-    read as digits.
+    (the whole piece is one of the choices). A piece read as not a digit (``thresholds``: a symbol,
+    or touching digits) is replaced only by segments that all read as digits, and when narrower
+    than :data:`SPLIT_ASPECT`, that all read well (:data:`WELL_READ`). The cuts add at most
+    ``max_digits`` less the number of pieces, in all.
     """
     wide = [i for i, r in enumerate(reads) if _needs_cut(r)]
     if not wide:
         return reads
-    found = {i: _candidate_segments(reads[i]) for i in wide}
+    line = line_height([r.piece.box for r in reads])
+    found = {i: _candidate_segments(reads[i], line) for i in wide}
     _predict([seg for _, segments in found.values() for seg in segments.values()], predict)
     out: list[_Read] = []
+    spare = max(0, max_digits - len(reads))  # digits the cuts may add in all
     for i, r in enumerate(reads):
-        path = _best_path(*found[i]) if i in found else [r]
-        symbol = r.piece.aspect < SPLIT_ASPECT and _not_a_digit(r, thresholds)
-        if symbol and any(_not_a_digit(seg, thresholds) for seg in path):
-            path = [r]  # a symbol is cut only into digits: its strokes alone read as 7s and 1s
+        path = _best_path(*found[i], most=spare + 1) if i in found else [r]
+        if len(path) > 1 and _not_a_digit(r, thresholds):
+            # A symbol is cut only into digits (its strokes alone read as 7s and 1s); one no
+            # wider than a digit or two, only into digits that read well.
+            narrow = r.piece.aspect < SPLIT_ASPECT
+            if any(_not_a_digit(seg, thresholds) or (narrow and seg.score < WELL_READ) for seg in path):
+                path = [r]
+        spare -= len(path) - 1
         out.extend(path)
     return out
 
@@ -341,7 +358,7 @@ def read_pieces(
     _predict(reads, predict)
     if split:
         reads = merge_fragments(reads, predict)
-        reads = segment_by_recognition(reads, predict, thresholds)
+        reads = segment_by_recognition(reads, predict, thresholds, max_digits)
     if len(reads) > max_digits:
         raise TooManyDigitsError(f"the drawing reads as {len(reads)} digits; a number has at most {max_digits}")
     reads.sort(key=lambda r: r.piece.box[0] + r.piece.box[2] / 2.0)

@@ -185,6 +185,25 @@ def test_the_segmentation_reads_every_candidate_segment_in_one_engine_call(
     assert max(calls) > 4  # the segments went through together
 
 
+def test_the_segmentation_never_makes_more_digits_than_allowed() -> None:
+    from digits.numbers.reader import _best_path, _Read
+
+    def read_as(digit: int, width: int) -> _Read:
+        row = np.full(11, 1e-4, np.float32)
+        row[digit] = 1.0
+        piece = Piece(np.ones((100, width), np.float32), (0, 0, width, 100))
+        return _Read(piece, np.zeros((28, 28), np.float32), row)
+
+    # Eight narrow segments that each read as a confident 1; the whole reads as not a digit.
+    segments = {(i, i + 1): read_as(1, 30) for i in range(8)}
+    segments[(0, 8)] = read_as(10, 240)
+    assert len(_best_path(9, segments, most=12)) == 8
+    assert len(_best_path(9, segments, most=3)) == 1  # 8 ones are too many: only the whole fits
+    segments[(0, 4)] = read_as(1, 30)
+    segments[(4, 8)] = read_as(7, 80)
+    assert [s.piece.box[2] for s in _best_path(9, segments, most=3)] == [30, 80]
+
+
 def test_a_part_of_a_digit_is_not_a_segment() -> None:
     piece = Piece(np.ones((100, 10), np.float32), (0, 0, 10, 100))
     assert cut_paths(piece) == []  # too narrow to cut
