@@ -165,6 +165,8 @@ def _loop_result() -> dict[str, object]:
              "mnist_change": -0.0003, "promoted": True},
             {"seed": 1, "heldout": 1000, "errors_before": 60, "errors_after": 39, "population_error_reduction": 0.35,
              "mnist_change": 0.0001, "promoted": True},
+            {"seed": 2, "heldout": 1000, "errors_before": 50, "errors_after": 45, "population_error_reduction": 0.1,
+             "mnist_change": 0.0001, "promoted": False},
         ],
         "target": {"population_error_reduction_at": 1000, "required": 0.3, "measured": 0.3629, "mnist_change": -0.0003,
                    "mnist_tolerance": 0.0005, "met": True},
@@ -197,7 +199,10 @@ def test_feedback_section_reads_the_loop_result(tmp_path: Path) -> None:
     assert "**photos**" in text and "| 1,000 | 500 (40 / 50) | 4.00 % | 37.50 % | 99.52 % | -0.03 pt | yes |" in text
     assert "1,000, no label filter" in text and "**met**" in text and "feedback_learning_curve.png" in text
     assert "| 1 | 1,000 | 60 -> 39 | 35.00 % | +0.01 pt | yes |" in text
-    assert "36.29 % less error over the 2 draws pooled" in text
+    assert "36.29 % less error over the 3 draws pooled" in text
+    # Served: the challenger where promoted (40 + 39), the champion where not (50): 174 -> 129.
+    assert context.served == {"before": 174, "after": 129, "reduction": pytest.approx(45 / 174)}
+    assert "174 -> 129 errors (25.86 % less)" in text
 
 
 def test_numbers_section_reads_the_cards_numbers() -> None:

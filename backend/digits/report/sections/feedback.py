@@ -17,12 +17,25 @@ DEFAULT_RESULT = BACKEND_DIR / "results" / "feedback_loop.json"
 @dataclass(frozen=True)
 class FeedbackContext:
     """The loop's result (None: not measured yet), its runs with the label filter, the run without
-    it, and the learning-curve figure (None without a result)."""
+    it, the learning-curve figure (None without a result), and what the product would serve over
+    the draws (:func:`served`; None without draws)."""
 
     result: dict[str, Any] | None
     runs: list[dict[str, Any]]
     unfiltered: dict[str, Any] | None
     figure: str | None
+    served: dict[str, float] | None = None
+
+
+def served(draws: list[dict[str, Any]]) -> dict[str, float] | None:
+    """The held-out errors the product would serve over ``draws``: the challenger's where the
+    promotion rule promoted it, the champion's where it did not. ``{"before", "after",
+    "reduction"}`` (errors summed over the draws; reduction a fraction); None without draws."""
+    if not draws:
+        return None
+    before = sum(d["errors_before"] for d in draws)
+    after = sum(d["errors_after"] if d["promoted"] else d["errors_before"] for d in draws)
+    return {"before": before, "after": after, "reduction": 1 - after / before if before else 0.0}
 
 
 def learning_curve(result: dict[str, Any]) -> Any:
@@ -65,4 +78,5 @@ def feedback_section(figures: FigureWriter, path: Path = DEFAULT_RESULT) -> Feed
     result = json.loads(path.read_text())
     runs = [r for r in result["runs"] if r["label_filter"] == "agreement"]
     unfiltered = next((r for r in result["runs"] if r["label_filter"] == "none"), None)
-    return FeedbackContext(result, runs, unfiltered, figures.save(learning_curve(result), "feedback_learning_curve"))
+    figure = figures.save(learning_curve(result), "feedback_learning_curve")
+    return FeedbackContext(result, runs, unfiltered, figure, served(result.get("draws") or []))
