@@ -15,6 +15,7 @@ from digits.evaluation.metrics import preprocess_all
 from digits.report.figures import FigureWriter
 from digits.report.render import render_report
 from digits.report.sections import (
+    ArchitecturesContext,
     BeyondMnistContext,
     DataContext,
     EvaluationContext,
@@ -24,6 +25,7 @@ from digits.report.sections import (
     RobustnessContext,
     TrainingContext,
     VariantsContext,
+    architectures_section,
     beyond_mnist_section,
     data_section,
     evaluation_section,
@@ -57,6 +59,7 @@ class ReportContext:
     feedback: FeedbackContext
     numbers: NumbersContext
     variants: VariantsContext
+    architectures: ArchitecturesContext
 
 
 def build_report(
@@ -117,10 +120,11 @@ def build_report(
     feedback = feedback_section(figures)
     numbers = numbers_section(engines)
     variants = variants_section(models_dir)
+    architectures = architectures_section()
 
     seconds = time.perf_counter() - started
     context = ReportContext(
-        seconds, data, training, evaluation, robustness, beyond, open_world, feedback, numbers, variants
+        seconds, data, training, evaluation, robustness, beyond, open_world, feedback, numbers, variants, architectures
     )
     markdown = output / "README.md"
     markdown.write_text(render_report(**vars(context)))

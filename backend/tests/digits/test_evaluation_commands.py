@@ -8,6 +8,7 @@ Each command writes its section into the cards in ``MODELS_DIR``; here that is a
 from __future__ import annotations
 
 import json
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -185,3 +186,32 @@ def test_ink_extent_is_the_long_side_of_the_ink_box() -> None:
     inputs[0, 4:24, 10:18] = 1.0
     inputs[1, 13:15, 13:16] = 0.5
     assert photos.ink_extent(inputs).tolist() == [20, 3, 0]
+
+
+def test_architectures_gathers_each_folders_cards(tmp_path: Path) -> None:
+    from digits.evaluation import architectures
+
+    folder = copy_models(tmp_path / "champion", ["cnn-keras", "cnn", "cnn-litert-dynamic"])
+    (tmp_path / "bare").mkdir()
+    shutil.copy2(folder / "cnn.json", tmp_path / "bare" / "cnn.json")  # a card alone: no export, no latency
+    output = tmp_path / "results" / "architectures.json"
+    argv = ["--model", f"VGG-like={folder}", "--model", f"bare={tmp_path / 'bare'}", "--output", str(output)]
+    assert architectures.main(argv) == 0
+    result = json.loads(output.read_text())
+    card = ModelCard.load(folder / "cnn.json")
+    champion, bare = result["rows"]
+    assert champion["label"] == "VGG-like" and champion["folder"] == "champion"
+    assert champion["architecture"] == card.architecture and champion["parameters"] == card.parameters
+    stages = card.stages or []
+    assert champion["stages"] == len(stages) + 1
+    assert champion["training_seconds"] == round(
+        sum(s.training_seconds for s in stages) + (card.training_seconds or 0), 1
+    )
+    assert champion["sets"]["mnist"] == (card.evaluations.sets["mnist"] if card.evaluations else card.test_accuracy)
+    assert champion["litert_bytes"] == (folder / "cnn_litert.tflite").stat().st_size
+    assert champion["litert_dynamic_bytes"] == (folder / "cnn_litert_dynamic.tflite").stat().st_size
+    assert champion["commands"]["train"][-1] == card.command
+    assert bare["litert_bytes"] is None and bare["latency_ms"]["litert"] is None
+    assert "mnist" in result["set_names"] and str(tmp_path) not in output.read_text()
+    with pytest.raises(SystemExit):
+        architectures.main(["--model", "no-folder"])

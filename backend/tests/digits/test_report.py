@@ -247,3 +247,53 @@ def test_variants_section_reads_the_cards_that_exist(tmp_path: Path) -> None:
     }
     assert "mnist" in context.set_names and "optdigits-canvas" in context.set_names
     assert dynamic.refused_not_digits is not None and 0.5 < dynamic.refused_not_digits <= 1.0
+
+
+def _architectures_result() -> dict[str, object]:
+    """A result of ``python -m digits.evaluation.architectures`` in its shape (figures made up)."""
+
+    def row(
+        label: str, architecture: str, parameters: int, mnist: float, latency: dict[str, object] | None
+    ) -> dict[str, object]:
+        return {
+            "label": label, "folder": label, "architecture": architecture, "parameters": parameters, "classes": 11,
+            "stages": 1, "epochs": 9, "best_epoch": 9, "training_seconds": 1200.0, "validation_accuracy": 0.98,
+            "sets": {"mnist": mnist, "photos": 0.9}, "refused": {"mnist": 0.004, "not-digits-omniglot": 0.95},
+            "auroc": {"not-digits-omniglot": 0.99}, "keras_bytes": 900000, "litert_bytes": 250000,
+            "litert_dynamic_bytes": 70000, "litert_same_digit": 1.0,
+            "latency_ms": {"litert": latency, "litert_dynamic": None, "keras": None},
+            "machine": "x86_64, 2 CPU cores", "date": "2026-12-02", "commands": {"train": ["python -m x"]},
+        }  # fmt: skip
+
+    return {
+        "rows": [
+            row("LeNet-5", "lenet5", 61791, 0.9912, {"median": 0.05, "p99": 0.1, "command": "c"}),
+            row("separable CNN", "separable_cnn", 72555, 0.993, None),
+        ],
+        "set_names": ["mnist", "photos"],
+        "date": "2026-12-02T02:00:00+00:00",
+        "command": "python -m digits.evaluation.architectures --model LeNet-5=lenet5",
+    }
+
+
+def test_architectures_section_renders_the_gathered_result(tmp_path: Path) -> None:
+    from digits.report.sections import architectures_section
+
+    template = (files("digits.report") / "templates" / TEMPLATE).read_text().split("## Architectures side by side")[1]
+    missing = architectures_section(tmp_path / "none.json")
+    assert missing.result is None and not missing.rows
+    assert "Not measured yet" in environment().from_string(template).render(architectures=missing)
+
+    path = tmp_path / "architectures.json"
+    path.write_text(json.dumps(_architectures_result()))
+    context = architectures_section(path)
+    assert context.set_names == ["mnist", "photos"] and context.not_digit_sets == ["not-digits-omniglot"]
+    text = environment().from_string(template).render(architectures=context)
+    header = "| model | architecture | parameters | epochs (stages) | training | mnist | photos | omniglot refused |"
+    assert header in text
+    assert "| LeNet-5 | lenet5 | 61,791 | 9 (1) | 20.0 min | 99.12 % | 90.00 % | 95.00 % | 0.25 MB | 0.050 ms |" in text
+    assert (
+        "| separable CNN | separable_cnn | 72,555 | 9 (1) | 20.0 min | 99.30 % | 90.00 % | 95.00 % | 0.25 MB | - |"
+        in text
+    )
+    assert "--model LeNet-5=lenet5`" in text and "None" not in text and "Not measured" not in text

@@ -14,8 +14,10 @@ Modules:
     feedback      -- the feedback loop's measured result and learning curve (:class:`FeedbackContext`)
     numbers       -- whole numbers: each card's ``numbers`` (:class:`NumbersContext`)
     variants      -- the CNN's exports (float32, dynamic-range, int8), ensemble, candidates (:class:`VariantsContext`)
+    architectures -- candidate architectures compared: ``results/architectures.json`` (:class:`ArchitecturesContext`)
 """
 
+from digits.report.sections.architectures import ArchitecturesContext, architectures_section
 from digits.report.sections.beyond_mnist import BeyondMnistContext, beyond_mnist_section
 from digits.report.sections.data import DataContext, data_section
 from digits.report.sections.evaluation import EvaluationContext, evaluation_section
@@ -27,6 +29,7 @@ from digits.report.sections.training import TrainingContext, training_cards, tra
 from digits.report.sections.variants import VariantsContext, variants_section
 
 __all__ = [
+    "ArchitecturesContext",
     "BeyondMnistContext",
     "DataContext",
     "EvaluationContext",
@@ -36,6 +39,7 @@ __all__ = [
     "RobustnessContext",
     "TrainingContext",
     "VariantsContext",
+    "architectures_section",
     "beyond_mnist_section",
     "data_section",
     "evaluation_section",
