@@ -30,6 +30,7 @@ HEADINGS = (
     "## Beyond MNIST",
     "## Open world: what is not a digit",
     "## Feedback and retraining",
+    "## Architectures side by side",
 )
 ABSOLUTE_PATH = re.compile(r"(?<![\w.~-])/[\w.-]+/")
 """A path of the machine, e.g. ``/tmp/x/`` or ``/work/main/``: a ``/`` that starts a word, then a ``/``."""
