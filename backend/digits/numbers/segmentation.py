@@ -19,7 +19,7 @@ from dataclasses import dataclass
 
 import numpy as np
 from numpy.typing import NDArray
-from scipy import ndimage
+from scipy import ndimage, signal
 
 from digits.preprocessing import INK_THRESHOLD, MIN_CONTRAST, EmptyImageError
 
@@ -204,23 +204,10 @@ the valley's, or the one crossing less ink."""
 
 
 def _local_minima(values: NDArray[np.float64]) -> NDArray[np.int64]:
-    """Indices where ``values`` is at most both neighbours and below one of them (plateaus: their middle)."""
-    n = len(values)
-    if n < 3:
-        return np.zeros(0, dtype=np.int64)
-    out = []
-    k = 1
-    while k < n - 1:
-        if values[k] <= values[k - 1]:
-            end = k
-            while end + 1 < n and values[end + 1] == values[k]:
-                end += 1
-            if end + 1 < n and values[end + 1] > values[k] and values[k] < values[k - 1]:
-                out.append((k + end) // 2)
-            k = end + 1
-        else:
-            k += 1
-    return np.asarray(out, dtype=np.int64)
+    """Indices where ``values`` is below both neighbours (a plateau: its middle), by SciPy's
+    ``find_peaks`` on the negated values."""
+    peaks, _ = signal.find_peaks(-values)
+    return np.asarray(peaks, dtype=np.int64)
 
 
 def cut_paths(piece: Piece) -> list[NDArray[np.float64]]:
