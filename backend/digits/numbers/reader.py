@@ -32,9 +32,11 @@ from digits.numbers.segmentation import (
     TooManyDigitsError,
     between,
     components,
+    contact,
     cut_paths,
     ink_levels,
     line_height,
+    union,
 )
 from digits.numbers.strokes import Raster, group_strokes, rasterise, work_scale
 from digits.preprocessing import normalize_array, to_ink
@@ -281,19 +283,6 @@ def segment_by_recognition(
     return out
 
 
-def _union(a: Piece, b: Piece) -> Piece:
-    """One piece holding the ink of both."""
-    x0, y0 = min(a.box[0], b.box[0]), min(a.box[1], b.box[1])
-    x1 = max(a.box[0] + a.box[2], b.box[0] + b.box[2])
-    y1 = max(a.box[1] + a.box[3], b.box[1] + b.box[3])
-    ink = np.zeros((y1 - y0, x1 - x0), dtype=np.float32)
-    for p in (a, b):
-        x, y, w, h = p.box
-        region = ink[y - y0 : y - y0 + h, x - x0 : x - x0 + w]
-        np.maximum(region, p.ink, out=region)
-    return Piece(ink, (x0, y0, x1 - x0, y1 - y0))
-
-
 def merge_fragments(reads: list[_Read], predict: Predict) -> list[_Read]:
     """Join neighbouring pieces that read better as one digit (every read must have its probabilities).
 
@@ -307,9 +296,9 @@ def merge_fragments(reads: list[_Read], predict: Predict) -> list[_Read]:
         a, b = reads[i], reads[i + 1]
         if min(a.score, b.score) >= WELL_READ:
             continue
-        union = _union(a.piece, b.piece)
-        if union.aspect <= MERGE_ASPECT:
-            pairs.append((i, _Read(union, _model_input(union))))
+        both = union(a.piece, b.piece)
+        if both.aspect <= MERGE_ASPECT:
+            pairs.append((i, _Read(both, _model_input(both))))
     if not pairs:
         return reads
     _predict([r for _, r in pairs], predict)
@@ -336,17 +325,22 @@ def read_pieces(
     max_digits: int,
     split: bool = True,
     to_input: Callable[[tuple[int, int, int, int]], tuple[int, int, int, int]] | None = None,
+    score: Predict | None = None,
 ) -> NumberReading:
     """Read pieces (left to right) as a number.
 
     Args:
         pieces: the drawing's pieces, left to right.
-        predict: the engine's ``predict_proba``.
+        predict: the engine's ``predict_proba``: it reads every digit of the answer.
         thresholds: where the verdicts change (the model's, :mod:`digits.verdict`).
         max_digits: most pieces a number may have.
         split: join fragments (:func:`merge_fragments`) and split touching digits
             (:func:`segment_by_recognition`), each a further engine call when there is a candidate.
         to_input: maps a piece's box to the input's pixels (identity when ``None``).
+        score: the ``predict_proba`` that reads the candidate segments of touching digits, when
+            not ``predict``: a quantized export of the same weights reads the dozens of candidates
+            a few times faster (``digits.engines.registry.ModelSpec.quantized``); the segments it
+            chooses are then read again by ``predict``, in the final call.
 
     Raises:
         TooManyDigitsError: more than ``max_digits`` pieces.
@@ -359,7 +353,12 @@ def read_pieces(
     _predict(reads, predict)
     if split:
         reads = merge_fragments(reads, predict)
-        reads = segment_by_recognition(reads, predict, thresholds, max_digits)
+        whole = {id(r) for r in reads}
+        reads = segment_by_recognition(reads, score or predict, thresholds, max_digits)
+        if score is not None:
+            for r in reads:
+                if id(r) not in whole:
+                    r.row = None  # a chosen segment: read by the answering model below
     if len(reads) > max_digits:
         raise TooManyDigitsError(f"the drawing reads as {len(reads)} digits; a number has at most {max_digits}")
     reads.sort(key=lambda r: r.piece.box[0] + r.piece.box[2] / 2.0)
@@ -411,17 +410,20 @@ def _scaled_box(scale: float) -> Callable[[tuple[int, int, int, int]], tuple[int
     return to_input
 
 
-def read_image(img: Image.Image, predict: Predict, thresholds: Thresholds, *, max_digits: int) -> NumberReading:
+def read_image(
+    img: Image.Image, predict: Predict, thresholds: Thresholds, *, max_digits: int, score: Predict | None = None
+) -> NumberReading:
     """Read the number written in an image (pixels): components, merges, splits, one engine call.
 
-    Boxes are in the image's pixels (after its EXIF orientation is applied).
+    Boxes are in the image's pixels (after its EXIF orientation is applied). ``score``: as
+    :func:`read_pieces`'s.
 
     Raises:
         EmptyImageError: the image has no ink.
         TooManyDigitsError: more than ``max_digits`` pieces.
     """
     pieces, scale = image_pieces(img, max_pieces=4 * max_digits)
-    return read_pieces(pieces, predict, thresholds, max_digits=max_digits, to_input=_scaled_box(scale))
+    return read_pieces(pieces, predict, thresholds, max_digits=max_digits, to_input=_scaled_box(scale), score=score)
 
 
 def stroke_pieces(
@@ -444,7 +446,43 @@ def stroke_pieces(
         x = round((raster.origin[0] - whole.origin[0]) * whole.scale) + left
         y = round((raster.origin[1] - whole.origin[1]) * whole.scale) + top
         pieces.append(Piece(crop, (x, y, crop.shape[1], crop.shape[0])))
-    return pieces, whole.to_canvas
+    return join_short_groups(pieces), whole.to_canvas
+
+
+def join_short_groups(pieces: list[Piece]) -> list[Piece]:
+    """Stroke groups too short to be a digit, joined to the group their ink touches.
+
+    A group whose ink is less than :data:`MIN_SEGMENT_HEIGHT` of the line's height
+    (:func:`digits.numbers.segmentation.line_height`) tall is a part of a digit, as for the
+    segments of touching digits: the bowl of a slanted 5 that overlaps its upright too little, one
+    half of an 8 drawn in two strokes, the bar of a 4 written apart. When its ink touches another
+    group's (:func:`digits.numbers.segmentation.contact`) it joins the one it touches most, until
+    none is left; a short group that touches nothing (a dot, a dash) stays as it is. Connected
+    pieces from pixels are one component already, so only strokes need this.
+
+    Args:
+        pieces: the groups' pieces, boxes in one drawing's pixels.
+
+    Returns:
+        The pieces, ordered left to right by the centre of their box.
+    """
+    pieces = list(pieces)
+    if len(pieces) > 1:
+        shortest = MIN_SEGMENT_HEIGHT * line_height([p.box for p in pieces])
+        joined = True
+        while joined:
+            joined = False
+            for i, piece in enumerate(pieces):
+                if piece.box[3] >= shortest:
+                    continue
+                touching = [(contact(piece, other), j) for j, other in enumerate(pieces) if j != i]
+                most, j = max(touching)
+                if most > 0:
+                    pieces[min(i, j)] = union(piece, pieces[j])
+                    del pieces[max(i, j)]
+                    joined = True
+                    break
+    return sorted(pieces, key=lambda p: p.box[0] + p.box[2] / 2.0)
 
 
 def read_strokes(
@@ -454,12 +492,14 @@ def read_strokes(
     thresholds: Thresholds,
     *,
     max_digits: int,
+    score: Predict | None = None,
 ) -> NumberReading:
     """Read the number drawn as strokes: grouped into digits, a group split when it is still two
-    touching digits, one engine call. Boxes are in canvas pixels.
+    touching digits, one engine call. Boxes are in canvas pixels. ``score``: as
+    :func:`read_pieces`'s.
 
     Raises:
         TooManyDigitsError: more than ``max_digits`` groups.
     """
     pieces, to_canvas = stroke_pieces(strokes, brush_width)
-    return read_pieces(pieces, predict, thresholds, max_digits=max_digits, to_input=to_canvas)
+    return read_pieces(pieces, predict, thresholds, max_digits=max_digits, to_input=to_canvas, score=score)

@@ -12,8 +12,8 @@ from PIL import Image
 from digits.data.mnist import Mnist
 from digits.engines import Engine
 from digits.numbers import StrokesError, TooManyDigitsError, as_arrays, rasterise, read_image, read_strokes, synthetic
-from digits.numbers.reader import image_pieces
-from digits.numbers.segmentation import Piece, between, components, cut_paths, ink_levels
+from digits.numbers.reader import image_pieces, stroke_pieces
+from digits.numbers.segmentation import Piece, between, components, contact, cut_paths, ink_levels
 from digits.numbers.strokes import group_strokes
 from digits.preprocessing import EmptyImageError
 from digits.verdict import Thresholds
@@ -59,6 +59,29 @@ def test_strokes_without_times_take_their_order_and_bad_points_are_refused() -> 
     with pytest.raises(StrokesError) as empty:
         as_arrays([[], []])
     assert empty.value.code == "empty_image"
+
+
+def test_a_stroke_group_too_short_for_a_digit_joins_the_one_its_ink_touches_and_a_dot_stays() -> None:
+    one = [line(20, 0, 20, 100, 0)]
+    body = [line(130, 0, 190, 50, 1000), line(190, 50, 140, 100, 1200)]
+    foot = [line(80, 100, 140, 100, 1400)]  # overlaps the body's extent by 26 %: not grouped with it
+    dot = [[[300.0, 50.0, 3000.0]]]
+    arrays = as_arrays([*one, *body, *foot, *dot])
+    assert len(group_strokes(arrays, 8.0)) == 4
+    pieces, to_canvas = stroke_pieces(arrays, 8.0)
+    boxes = [to_canvas(p.box) for p in pieces]
+    assert len(boxes) == 3  # the foot joined the body it touches; the dot touches nothing
+    x, _, w, h = boxes[1]
+    assert x <= 77 and x + w >= 193 and h >= 100
+    assert boxes[2][0] >= 295 and boxes[2][3] <= 12
+
+
+def test_contact_counts_the_ink_that_touches() -> None:
+    a = Piece(np.ones((10, 10), np.float32), (0, 0, 10, 10))
+    beside = Piece(np.ones((10, 10), np.float32), (10, 0, 10, 10))  # the next column
+    apart = Piece(np.ones((10, 10), np.float32), (12, 0, 10, 10))
+    assert contact(a, beside) == 10 and contact(beside, a) == 10
+    assert contact(a, apart) == 0
 
 
 def test_rasterise_paints_a_continuous_line_with_the_brush_width() -> None:
@@ -112,7 +135,7 @@ def test_cut_paths_run_left_to_right_and_segments_hold_the_ink_between_them(mnis
     bounds = [None, *paths, None]
     segments = [between(widest, a, b) for a, b in itertools.pairwise(bounds)]
     total = sum(float(s.ink.sum()) for s in segments if s is not None)
-    assert total == pytest.approx(float(widest.ink.sum()), rel=0.05)
+    assert total == pytest.approx(float(widest.ink.sum()), rel=0.1)
     x, y, w, h = widest.box
     for s in segments:
         if s is not None:
@@ -183,6 +206,29 @@ def test_the_segmentation_reads_every_candidate_segment_in_one_engine_call(
     assert reading.number == "3528"
     assert len(calls) <= 3  # the pieces, any fragment merges, the segments
     assert max(calls) > 4  # the segments went through together
+
+
+def test_a_quantized_scorer_reads_the_candidates_and_the_model_reads_the_answer(
+    mnist: Mnist, engines: dict[str, Engine], limits: Thresholds
+) -> None:
+    model, scorer = engines["cnn"], engines["cnn-litert-dynamic"]
+    calls: dict[str, list[int]] = {"model": [], "scorer": []}
+
+    def read_by(name: str, engine: Engine):  # type: ignore[no-untyped-def]
+        def predict(x: np.ndarray) -> np.ndarray:
+            calls[name].append(len(x))
+            return engine.predict_proba(x)
+
+        return predict
+
+    image = glued([first_of(mnist, d) for d in (2, 0, 2, 6)], overlap=0.12)
+    reading = read_image(image, read_by("model", model), limits, max_digits=12, score=read_by("scorer", scorer))
+    assert reading.number == "2026"
+    assert sum(calls["scorer"]) > 8  # every candidate segment
+    assert sum(calls["model"]) <= 6  # the piece(s), then only the four digits chosen
+    for digit in reading.digits:  # what is answered is the model's reading
+        row = model.predict_proba(digit.image[None, ..., None])[0, :10].astype(np.float64)
+        np.testing.assert_allclose(digit.probabilities, row / row.sum(), rtol=1e-5)
 
 
 def test_the_segmentation_never_makes_more_digits_than_allowed() -> None:
