@@ -32,6 +32,16 @@ class LoadedEngines:
         spec = MODEL_SPECS.get(name)
         return spec.description if spec else name
 
+    def segment_scorer(self, engine: Engine) -> Engine | None:
+        """The engine that reads a written number's candidate segments for ``engine``: its
+        quantized twin (``MODEL_SPECS[name].quantized``) when that is loaded and serves the same
+        weights (the same version before ``+``), else ``None`` (``engine`` reads them itself)."""
+        spec = MODEL_SPECS.get(engine.name)
+        twin = self.engines.get(spec.quantized) if spec and spec.quantized else None
+        if twin is None or twin.version.split("+")[0] != engine.version.split("+")[0]:
+            return None
+        return twin
+
     def select(self, name: str | None) -> Engine:
         """The engine for ``name`` (``None``: the default model).
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import base64
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import numpy as np
 from numpy.typing import NDArray
@@ -34,16 +34,23 @@ def _read(
     strokes: Sequence[Sequence[Sequence[float]]] | None,
     settings: Settings,
     timings: Timings,
+    scorer: Engine | None,
 ) -> NumberReading:
     inference = 0.0
 
-    def predict(x: NDArray[np.float32]) -> NDArray[np.float32]:
-        nonlocal inference
-        started = time.perf_counter()
-        try:
-            return engine.predict_proba(x)
-        finally:
-            inference += time.perf_counter() - started
+    def timed(run: Engine) -> Callable[[NDArray[np.float32]], NDArray[np.float32]]:
+        def predict(x: NDArray[np.float32]) -> NDArray[np.float32]:
+            nonlocal inference
+            started = time.perf_counter()
+            try:
+                return run.predict_proba(x)
+            finally:
+                inference += time.perf_counter() - started
+
+        return predict
+
+    predict = timed(engine)
+    score = timed(scorer) if scorer is not None else None
 
     started = time.perf_counter()
     stage = "decode"
@@ -53,13 +60,13 @@ def _read(
             arrays = stroke_arrays(strokes, settings)
             started, stage = timings.add("decode", started), "segment"
             reading = read_strokes(
-                arrays, settings.stroke_brush_width, predict, limits, max_digits=settings.max_number_digits
+                arrays, settings.stroke_brush_width, predict, limits, max_digits=settings.max_number_digits, score=score
             )
         elif image is not None:
             data = decode_image_field(image) if isinstance(image, str) else image
             img = decode_image(data, max_pixels=settings.max_image_pixels, allowed_formats=settings.allowed_formats)
             started, stage = timings.add("decode", started), "segment"
-            reading = read_image(img, predict, limits, max_digits=settings.max_number_digits)
+            reading = read_image(img, predict, limits, max_digits=settings.max_number_digits, score=score)
         else:  # the request schema requires one of them
             raise ApiError("invalid_request", "send an image or strokes")
     except PreprocessingError as exc:
@@ -80,9 +87,14 @@ def recognise_number(
     image: str | bytes | None,
     settings: Settings,
     strokes: Sequence[Sequence[Sequence[float]]] | None = None,
+    scorer: Engine | None = None,
 ) -> Answer:
     """An image (a base64/data-URL field, or a file's bytes) or a drawing's strokes (read
     instead of the image when given) -> the ``NumberResponse`` JSON.
+
+    ``scorer`` reads the candidate segments of touching digits (the quantized twin of ``engine``,
+    :meth:`app.services.engines.LoadedEngines.segment_scorer`); ``engine`` reads every digit of
+    the answer.
 
     Raises:
         ApiError: invalid_base64, invalid_image, image_too_large, empty_image, invalid_strokes,
@@ -90,7 +102,7 @@ def recognise_number(
     """
     timings = Timings(dict.fromkeys(NUMBER_STAGES, 0.0))
     try:
-        reading = _read(engine, image, strokes, settings, timings)
+        reading = _read(engine, image, strokes, settings, timings, scorer)
     except ApiError as exc:
         IMAGES_REFUSED.labels(exc.code).inc()
         raise

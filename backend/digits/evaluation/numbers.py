@@ -22,13 +22,14 @@ import argparse
 import io
 import time
 from collections.abc import Callable
+from pathlib import Path
 
 import numpy as np
 from PIL import Image
 
-from digits.cards import ModelCard, NumberReading, NumberSetScore, portable_command
+from digits.cards import ModelCard, ModelCardError, NumberReading, NumberSetScore, portable_command
 from digits.data.mnist import load_mnist
-from digits.engines import Engine
+from digits.engines import Engine, ModelLoadError
 from digits.engines.registry import MODEL_SPECS, load_engine
 from digits.numbers import as_arrays, read_image, read_strokes, synthetic
 from digits.numbers.reader import NumberReading as Reading
@@ -80,18 +81,23 @@ def thresholds_of(engine: Engine) -> Thresholds:
     return Thresholds(calibrated.not_a_digit_threshold, calibrated.uncertain_threshold)
 
 
-def evaluate(engine: Engine, count: int, seed: int, mnist_dir: object) -> NumberReading:
-    """Every set of the module's docstring read by ``engine``."""
+def evaluate(engine: Engine, count: int, seed: int, mnist_dir: object, scorer: Engine | None = None) -> NumberReading:
+    """Every set of the module's docstring read by ``engine``, the candidate segments of touching
+    digits by ``scorer`` when given (as the service does, :func:`quantized_twin`)."""
     mnist = load_mnist(mnist_dir)  # type: ignore[arg-type]
     limits = thresholds_of(engine)
+    candidates = scorer.predict_proba if scorer is not None else None
 
     def pixels(sample: synthetic.NumberSample) -> Reading:
-        return read_image(Image.open(io.BytesIO(sample.image)), engine.predict_proba, limits, max_digits=MAX_DIGITS)
+        img = Image.open(io.BytesIO(sample.image))
+        return read_image(img, engine.predict_proba, limits, max_digits=MAX_DIGITS, score=candidates)
 
     def strokes(sample: synthetic.NumberSample) -> Reading:
         assert sample.strokes is not None
         arrays = as_arrays(sample.strokes)
-        return read_strokes(arrays, sample.brush_width, engine.predict_proba, limits, max_digits=MAX_DIGITS)
+        return read_strokes(
+            arrays, sample.brush_width, engine.predict_proba, limits, max_digits=MAX_DIGITS, score=candidates
+        )
 
     sources = [
         synthetic.mnist_source(mnist.x_test, mnist.y_test),
@@ -134,6 +140,19 @@ def evaluate(engine: Engine, count: int, seed: int, mnist_dir: object) -> Number
     return NumberReading(sets=sets, not_a_digit=not_a_digit, method=METHOD, seed=seed, command="")
 
 
+def quantized_twin(engine: Engine, models_dir: Path) -> Engine | None:
+    """The engine the service would give ``engine`` to read candidate segments: its
+    ``MODEL_SPECS`` entry's ``quantized`` export, when that file loads and serves the same weights."""
+    spec = MODEL_SPECS.get(engine.name)
+    if spec is None or spec.quantized is None:
+        return None
+    try:
+        twin = load_engine(spec.quantized, models_dir)
+    except (ModelLoadError, ModelCardError):
+        return None
+    return twin if twin.version.split("+")[0] == engine.version.split("+")[0] else None
+
+
 def main(argv: list[str] | None = None) -> int:
     settings = DataSettings()
     parser = argparse.ArgumentParser(prog="python -m digits.evaluation.numbers", description=__doc__.split("\n")[0])
@@ -141,9 +160,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--count", type=int, default=200, help="numbers per set")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--no-update-card", action="store_true")
+    parser.add_argument(
+        "--no-quantized-scorer",
+        action="store_true",
+        help="read candidate segments with --model itself, not its quantized twin (as a service without it)",
+    )
     args = parser.parse_args(argv)
     engine = load_engine(args.model, settings.models_dir)
-    result = evaluate(engine, args.count, args.seed, settings.mnist_dir)
+    scorer = None if args.no_quantized_scorer else quantized_twin(engine, settings.models_dir)
+    print(f"candidate segments read by {scorer.name if scorer else args.model}")
+    result = evaluate(engine, args.count, args.seed, settings.mnist_dir, scorer)
     result = result.model_copy(update={"command": portable_command("digits.evaluation.numbers", argv)})
     if not args.no_update_card:
         ModelCard.amend(settings.models_dir / MODEL_SPECS[args.model].file, numbers=result.model_dump())

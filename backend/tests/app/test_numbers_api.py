@@ -134,3 +134,22 @@ def test_predict_needs_an_image_or_strokes(client: TestClient) -> None:
     assert (far.status_code, far.json()["code"]) == (422, "invalid_strokes")
     too_many = client.post("/predict", json={"strokes": [[[0, 0]] * 20_001]})
     assert (too_many.status_code, too_many.json()["code"]) == (413, "too_many_strokes")
+
+
+def test_a_number_s_candidates_are_read_by_the_quantized_twin_of_the_same_weights(engines: dict[str, Engine]) -> None:
+    from dataclasses import dataclass
+
+    from app.services.engines import LoadedEngines
+
+    cnn, twin = engines["cnn"], engines["cnn-litert-dynamic"]
+    loaded = LoadedEngines({"cnn": cnn, "cnn-litert-dynamic": twin, "mlp-numpy": engines["mlp-numpy"]})
+    assert loaded.segment_scorer(cnn) is twin
+    assert loaded.segment_scorer(engines["mlp-numpy"]) is None  # no quantized export: reads its own
+    assert LoadedEngines({"cnn": cnn}).segment_scorer(cnn) is None  # the twin is not served
+
+    @dataclass
+    class Retrained:  # a twin left from other weights (a promotion half-way) is not used
+        name: str = "cnn-litert-dynamic"
+        version: str = "enhanced_cnn-00000000+litert-dynamic"
+
+    assert LoadedEngines({"cnn": cnn, "cnn-litert-dynamic": Retrained()}).segment_scorer(cnn) is None  # type: ignore[dict-item]

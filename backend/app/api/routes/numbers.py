@@ -17,20 +17,27 @@ from app.api.responses import NUMBER_ERRORS
 from app.api.routes.recognition import respond
 from app.core.config import Settings
 from app.schemas import NumberRequest, NumberResponse, Strokes
+from app.services.engines import LoadedEngines
 from app.services.numbers import recognise_number
-from digits.engines import Engine
 
 router = APIRouter(tags=["numbers"])
 upload_router = APIRouter(tags=["numbers"])
 
 
 async def answer_number(
-    engine: Engine, image: str | bytes | None, settings: Settings, strokes: Strokes | None = None
+    engines: LoadedEngines,
+    model: str | None,
+    image: str | bytes | None,
+    settings: Settings,
+    strokes: Strokes | None = None,
 ) -> Response:
-    """Read one number, on the event loop (``INLINE_INFERENCE``) or a worker thread."""
+    """Read one number with the model ``model`` (its quantized twin, when loaded, reads the
+    candidate segments), on the event loop (``INLINE_INFERENCE``) or a worker thread."""
+    engine = engines.select(model)
+    scorer = engines.segment_scorer(engine)
     if settings.inline_inference:
-        return respond(recognise_number(engine, image, settings, strokes))
-    return respond(await run_in_threadpool(recognise_number, engine, image, settings, strokes))
+        return respond(recognise_number(engine, image, settings, strokes, scorer))
+    return respond(await run_in_threadpool(recognise_number, engine, image, settings, strokes, scorer))
 
 
 @router.post("/predict/number", response_model=NumberResponse, responses=NUMBER_ERRORS)
@@ -44,7 +51,7 @@ async def predict_number(body: NumberRequest, engines: EnginesDep, settings: Set
     digit gets `verdict: "not_a_digit"` and is left out of `number`. At most `MAX_NUMBER_DIGITS`
     pieces (422 `too_many_digits`). `Server-Timing`: decode, segment, inference, serialize.
     """
-    return await answer_number(engines.select(body.model), body.image, settings, body.strokes)
+    return await answer_number(engines, body.model, body.image, settings, body.strokes)
 
 
 @upload_router.post("/predict/number/upload", response_model=NumberResponse, responses=NUMBER_ERRORS)
@@ -58,5 +65,5 @@ async def predict_number_upload(
 
     Same answer and errors as `POST /predict/number`; the body may be up to `MAX_UPLOAD_BYTES`.
     """
-    engine = engines.select(model)
-    return await answer_number(engine, await file.read(), settings)
+    engines.select(model)  # an unknown model is refused before the body is read
+    return await answer_number(engines, model, await file.read(), settings)
