@@ -41,6 +41,15 @@ class Stage(_Section):
     training_seconds: float = Field(ge=0, description="seconds")
 
 
+class Distillation(_Section):
+    """The teacher a model was distilled from (:mod:`digits.training.distill`)."""
+
+    teacher: str = Field(description="the teacher's .keras file, relative to backend/ where it is inside")
+    teacher_sha256: str
+    temperature: float = Field(gt=0)
+    student_loss_weight: float = Field(ge=0, le=1)
+
+
 class Evaluations(_Section):
     """Accuracy (fraction in [0, 1]) on each evaluation set (``python -m digits.evaluation``)."""
 
@@ -192,6 +201,7 @@ class ModelCard(_Section):
     outlier_exposure: int | None = Field(default=None, ge=0)
     not_a_digit: int | None = Field(default=None, ge=0, description="non-digit drawings trained as class 10")
     init_from: str | None = None
+    distillation: Distillation | None = None
     hyperparameters: dict[str, float] | None = Field(
         default=None, description="filters, dropout and augment_strength where they differ from the defaults"
     )

@@ -27,7 +27,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from digits.cards import ModelCard, Stage, portable_command, portable_path
+from digits.cards import Distillation, ModelCard, Stage, portable_command, portable_path
 from digits.data.mnist import load_mnist
 from digits.preprocessing import preprocess_mnist
 from digits.settings import DataSettings
@@ -64,6 +64,10 @@ class TrainConfig:
             class, "not a digit"; a tenth as many from the validation split join the validation
             data. 0 for a 10-class model.
         init_from: start from this trained ``.keras`` model (fine-tuning) instead of new weights.
+        teacher: distil this trained ``.keras`` model into the one trained here
+            (:mod:`digits.training.distill`); it must have the same classes.
+        temperature: the distillation's temperature (with ``teacher``).
+        student_loss_weight: weight of the labels' loss in the distillation, in [0, 1] (with ``teacher``).
         filters: the CNNs' first-block filters (doubled in each later block); ``None``: the
             architecture's default (:data:`digits.training.architectures.TUNABLE`).
         dropout: the CNNs' dropout before the output layer; ``None``: the default (0.5).
@@ -100,6 +104,9 @@ class TrainConfig:
     outlier_exposure: int = 0
     not_a_digit: int = 0
     init_from: Path | None = None
+    teacher: Path | None = None
+    temperature: float = 4.0
+    student_loss_weight: float = 0.5
     filters: int | None = None
     dropout: float | None = None
     augment_strength: float = 1.0
@@ -363,22 +370,31 @@ def train(config: TrainConfig) -> ModelCard:
             if hyper and config.architecture not in TUNABLE:
                 raise ValueError(f"{config.architecture!r} takes no filters or dropout")
             model = ARCHITECTURES[config.architecture](classes, **hyper)
-        model.compile(
+        fitted = model
+        if config.teacher is not None:
+            from digits.training.distill import distiller
+
+            teacher = keras.models.load_model(config.teacher, compile=False)
+            fitted = distiller(teacher, model, config.temperature, config.student_loss_weight)
+        fitted.compile(
             optimizer=keras.optimizers.Adam(learning_rate=config.learning_rate),
-            loss="categorical_crossentropy",
+            loss=keras.losses.CategoricalCrossentropy(from_logits=fitted is not model),
             metrics=["accuracy"],
         )
     config.output.parent.mkdir(parents=True, exist_ok=True)
-    checkpoint_path = config.output.with_suffix(".best.keras")
+    # A distiller is checkpointed by its weights (the student's layers are among them).
+    checkpoint_path = config.output.with_suffix(".best.keras" if fitted is model else ".best.weights.h5")
     decay = config.lr_decay
     callbacks: list[keras.callbacks.Callback] = [
         keras.callbacks.LearningRateScheduler(lambda epoch, lr: lr if epoch == 0 else lr * decay),
         keras.callbacks.ReduceLROnPlateau(monitor="val_loss", factor=0.5, patience=2, min_lr=1e-5),
         keras.callbacks.EarlyStopping(monitor="val_loss", patience=5, restore_best_weights=True),
-        keras.callbacks.ModelCheckpoint(checkpoint_path, monitor="val_loss", save_best_only=True),
+        keras.callbacks.ModelCheckpoint(
+            checkpoint_path, monitor="val_loss", save_best_only=True, save_weights_only=fitted is not model
+        ),
         *config.callbacks,
     ]
-    history = model.fit(
+    history = fitted.fit(
         ds,
         validation_data=(x_val, t_val),
         epochs=config.epochs,
@@ -386,7 +402,13 @@ def train(config: TrainConfig) -> ModelCard:
         verbose=config.verbose,
     )
     training_seconds = time.perf_counter() - started
-    best = keras.models.load_model(checkpoint_path) if checkpoint_path.exists() else model
+    if fitted is not model:
+        if checkpoint_path.exists():
+            fitted.load_weights(checkpoint_path)
+        model.compile(loss="categorical_crossentropy", metrics=["accuracy"])  # to evaluate the student alone
+        best = model
+    else:
+        best = keras.models.load_model(checkpoint_path) if checkpoint_path.exists() else model
     val_loss, val_accuracy = best.evaluate(x_val, t_val, verbose=0)
     test_loss: float | None = None
     test_accuracy: float | None = None
@@ -418,6 +440,14 @@ def train(config: TrainConfig) -> ModelCard:
         classes=classes,
         not_a_digit=not_a_digit,
         init_from=portable_path(config.init_from) if config.init_from else None,
+        distillation=Distillation(
+            teacher=portable_path(config.teacher),
+            teacher_sha256=sha256_file(config.teacher),
+            temperature=config.temperature,
+            student_loss_weight=config.student_loss_weight,
+        )
+        if config.teacher is not None
+        else None,
         hyperparameters={
             k: float(v)
             for k, v in (
@@ -516,6 +546,11 @@ def main(argv: list[str] | None = None) -> int:
         "--not-a-digit", type=int, default=defaults.not_a_digit, help="real non-digit drawings as an 11th class"
     )
     parser.add_argument("--init-from", type=Path, default=None, help="fine-tune this .keras model")
+    parser.add_argument("--teacher", type=Path, default=None, help="distil this .keras model into the one trained")
+    parser.add_argument("--temperature", type=float, default=defaults.temperature, help="distillation temperature")
+    parser.add_argument(
+        "--student-loss-weight", type=float, default=defaults.student_loss_weight, help="labels' share of the loss"
+    )
     parser.add_argument("--filters", type=int, default=None, help="first-block filters of a CNN (default 32)")
     parser.add_argument("--dropout", type=float, default=None, help="a CNN's dropout before the output (0.5)")
     parser.add_argument(
@@ -547,6 +582,9 @@ def main(argv: list[str] | None = None) -> int:
         outlier_exposure=args.outlier_exposure,
         not_a_digit=args.not_a_digit,
         init_from=args.init_from,
+        teacher=args.teacher,
+        temperature=args.temperature,
+        student_loss_weight=args.student_loss_weight,
         filters=args.filters,
         dropout=args.dropout,
         augment_strength=args.augment_strength,
