@@ -64,6 +64,7 @@ def gather_row(label: str, folder: Path) -> dict[str, Any]:
         "parameters": card.parameters,
         "classes": card.classes,
         "stages": len(stages) + 1,
+        "distilled_from": card.distillation.teacher if card.distillation else None,
         "epochs": card.epochs,
         "best_epoch": card.best_epoch,
         "training_seconds": round(sum(s.training_seconds for s in stages) + (card.training_seconds or 0.0), 1),

@@ -204,6 +204,7 @@ def test_architectures_gathers_each_folders_cards(tmp_path: Path) -> None:
     assert champion["architecture"] == card.architecture and champion["parameters"] == card.parameters
     stages = card.stages or []
     assert champion["stages"] == len(stages) + 1
+    assert champion["distilled_from"] == (card.distillation.teacher if card.distillation else None)
     assert champion["training_seconds"] == round(
         sum(s.training_seconds for s in stages) + (card.training_seconds or 0), 1
     )
