@@ -13,8 +13,9 @@ Each part is timed on its own, on a sample, and extrapolated to what ``make trai
 * ``negative_drawings``: non-digit drawings + the service's preprocessing, per 1,000;
 * ``pipeline_plain`` / ``pipeline_augmented``: one batch out of ``tf.data`` without / with the
   drawing and affine augmentation (no model);
-* ``model_step`` / ``model_step_xla``: one ``train_on_batch`` of the enhanced CNN on a fixed
-  batch, without / with XLA (``jit_compile=True``);
+* ``model_step`` / ``model_step_xla`` / ``model_step_bf16``: one ``train_on_batch`` of the
+  enhanced CNN on a fixed batch: float32, with XLA (``jit_compile=True``), and with Keras'
+  ``mixed_bfloat16`` policy (bfloat16 compute, float32 weights: for CPUs with AVX512-BF16 or AMX);
 * ``fit_step``: one batch of the real ``model.fit`` on the augmented pipeline (what an epoch is).
 
 Figures depend on how busy the machine is: run it when it is quiet, and compare within a run.
@@ -104,7 +105,12 @@ def measure(mnist_dir: Path, batches: int = 20, batch_size: int = 128, sample: i
     out["pipeline_augmented"] = _clock(lambda: drain(augmented)) / batches
 
     xb, yb = images[:batch_size], targets[:batch_size]
-    for key, jit in (("model_step", False), ("model_step_xla", True)):
+    for key, jit, policy in (
+        ("model_step", False, "float32"),
+        ("model_step_xla", True, "float32"),
+        ("model_step_bf16", False, "mixed_bfloat16"),
+    ):
+        keras.mixed_precision.set_dtype_policy(policy)
         model = build_enhanced_cnn(11)
         model.compile(optimizer=keras.optimizers.Adam(1e-3), loss="categorical_crossentropy", jit_compile=jit)
 
@@ -113,6 +119,7 @@ def measure(mnist_dir: Path, batches: int = 20, batch_size: int = 128, sample: i
                 model.train_on_batch(xb, yb)
 
         out[key] = _clock(steps) / batches
+        keras.mixed_precision.set_dtype_policy("float32")
 
     model = build_enhanced_cnn(11)
     model.compile(optimizer=keras.optimizers.Adam(1e-3), loss="categorical_crossentropy", metrics=["accuracy"])
@@ -135,7 +142,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"{'preprocess_mnist':<22}{figures['preprocess_mnist']:>12.1f} s  (70,000 images, once per stage)")
     for key in ("stroke_renderings", "negative_drawings"):
         print(f"{key:<22}{figures[key]:>8.1f} s/1000  {figures[key] * 15:>6.0f} s per 15,000, one core")
-    for key in ("pipeline_plain", "pipeline_augmented", "model_step", "model_step_xla", "fit_step"):
+    for key in ("pipeline_plain", "pipeline_augmented", "model_step", "model_step_xla", "model_step_bf16", "fit_step"):
         print(f"{key:<22}{figures[key] * 1000:>9.1f} ms/b  {figures[key] * per_epoch:>6.0f} s per 100k-image epoch")
     if args.json:
         args.json.write_text(json.dumps(figures, indent=2) + "\n")

@@ -23,7 +23,7 @@ def test_timing_prints_every_part_and_writes_json(
     assert timing.main(args) == 0
     figures = json.loads(output.read_text())
     parts = {"preprocess_mnist", "stroke_renderings", "negative_drawings", "pipeline_plain", "pipeline_augmented"}
-    assert set(figures) == parts | {"model_step", "model_step_xla", "fit_step"}
+    assert set(figures) == parts | {"model_step", "model_step_xla", "model_step_bf16", "fit_step"}
     assert all(value > 0 for value in figures.values())
     out = capsys.readouterr().out
     assert all(part in out for part in figures) and "per 100k-image epoch" in out
