@@ -14,6 +14,27 @@ function number(text: string): Glyph {
 
 const agreeing = (s: Stats) => Math.round((s.agreement ?? 0) * s.total)
 
+test('a stroke that starts inside a digit already read joins it: a 4 and a 5 finished after they were read', async ({ page }) => {
+  await page.goto('/')
+  await expect(page.getByTestId('service-status')).toContainText('Service online')
+  await page.getByTestId('mode-number').click()
+  const canvas = page.getByTestId('number-canvas')
+  const pad = page.getByTestId('number-pad')
+  const boxes = page.getByTestId('digit-box')
+  const inColumn = (k: number, stroke: Glyph[number]): Glyph => [stroke.map(([u, v]) => [(k + 0.1 + 0.8 * u) / 2, v] as const)]
+  for (const [k, digit] of [4, 5].entries()) {
+    const [first, last] = GLYPHS[digit]!
+    await drawGlyph(page, canvas, inColumn(k, first!))
+    await expect(pad).toHaveAttribute('data-pending', 'false')
+    await expect(boxes).toHaveCount(k + 1) // read: its box now lies over the canvas
+    // The 4's long down-stroke and the 5's flag start inside that box.
+    await drawGlyph(page, canvas, inColumn(k, last!))
+    await expect(pad).toHaveAttribute('data-pending', 'false')
+  }
+  await expect(page.getByTestId('number-value')).toHaveText('45')
+  await expect(boxes).toHaveCount(2)
+})
+
 test('writes 2026 with the mouse in the Number mode and reads it, a box over each digit', async ({ page }) => {
   await page.goto('/')
   await expect(page.getByTestId('service-status')).toContainText('Service online')
@@ -36,7 +57,7 @@ test('writes 2026 with the mouse in the Number mode and reads it, a box over eac
   }
   await expect(boxes.nth(0)).toHaveAttribute('aria-label', /Digit 1: 2\b/)
   // Tapping a digit shows its probabilities and the 28x28 image the model saw.
-  await boxes.nth(3).click()
+  await boxes.nth(3).getByTestId('digit-box-label').click()
   await expect(page.getByTestId('digit-detail')).toBeVisible()
   await expect(page.getByTestId('digit-detail').getByTestId('probability-chart')).toBeVisible()
   const size = await page
@@ -56,7 +77,7 @@ test('writes 2026 with the mouse in the Number mode and reads it, a box over eac
   expect(confirmed.by_label['6']).toBe((before.by_label['6'] ?? 0) + 1)
   expect(agreeing(confirmed)).toBe(agreeing(before) + 1)
 
-  await boxes.nth(0).click()
+  await boxes.nth(0).getByTestId('digit-box-label').click()
   await detail.getByRole('button', { name: 'It is 7' }).click()
   await expect(detail.getByTestId('feedback-done')).toHaveText('Thanks: saved as 7.')
   await expect(boxes.nth(0)).toHaveAttribute('data-feedback', 'corrected')

@@ -50,7 +50,7 @@ for (const colorScheme of ['light', 'dark'] as const) {
     const seven = GLYPHS[7]!.map((stroke) => stroke.map(([u, v]) => [0.05 + 0.2 * u, v] as const))
     await drawGlyph(page, page.getByTestId('number-canvas'), seven)
     await expect(page.getByTestId('number-pad')).toHaveAttribute('data-pending', 'false')
-    await page.getByTestId('digit-box').first().click()
+    await page.getByTestId('digit-box-label').first().click()
     await expect(page.getByTestId('digit-detail').getByTestId('feedback-bar')).toBeVisible()
     const results = await new AxeBuilder({ page }).analyze()
     const blocking = results.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical')

@@ -166,7 +166,7 @@ export function NumberPad({ api = numbersApi, feedback = feedbackApi, model, min
                   }`}
                   onClick={() => setTapped(selected === i || !result ? null : { result, index: i })}
                 >
-                  <span className="digit-box-label">
+                  <span className="digit-box-label" data-testid="digit-box-label">
                     {digitLabel(d)} <span className="small">{formatPercent(d.confidence)}</span>
                     {mark === 'confirmed' ? <span className="digit-box-mark"> ✓</span> : null}
                     {mark === 'corrected' ? <span className="digit-box-mark"> → {saved === 'not a digit' ? '✕' : saved}</span> : null}
