@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 
 from app.core.errors import ApiError
 from digits.engines import MODEL_SPECS, Engine
+from digits.engines.base import same_weights
 
 
 @dataclass
@@ -38,9 +39,7 @@ class LoadedEngines:
         weights (the same version before ``+``), else ``None`` (``engine`` reads them itself)."""
         spec = MODEL_SPECS.get(engine.name)
         twin = self.engines.get(spec.quantized) if spec and spec.quantized else None
-        if twin is None or twin.version.split("+")[0] != engine.version.split("+")[0]:
-            return None
-        return twin
+        return twin if twin is not None and same_weights(twin, engine) else None
 
     def select(self, name: str | None) -> Engine:
         """The engine for ``name`` (``None``: the default model).

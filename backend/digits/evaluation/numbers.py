@@ -30,6 +30,7 @@ from PIL import Image
 from digits.cards import ModelCard, ModelCardError, NumberReading, NumberSetScore, portable_command
 from digits.data.mnist import load_mnist
 from digits.engines import Engine, ModelLoadError
+from digits.engines.base import same_weights
 from digits.engines.registry import MODEL_SPECS, load_engine
 from digits.numbers import as_arrays, read_image, read_strokes, synthetic
 from digits.numbers.reader import NumberReading as Reading
@@ -150,7 +151,7 @@ def quantized_twin(engine: Engine, models_dir: Path) -> Engine | None:
         twin = load_engine(spec.quantized, models_dir)
     except (ModelLoadError, ModelCardError):
         return None
-    return twin if twin.version.split("+")[0] == engine.version.split("+")[0] else None
+    return twin if same_weights(twin, engine) else None
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -32,6 +32,7 @@ from digits.data.mnist import load_mnist
 from digits.preprocessing import preprocess_mnist
 from digits.settings import DataSettings
 from digits.training.architectures import NUM_CLASSES
+from digits.training.distill import STUDENT_LOSS_WEIGHT, TEMPERATURE
 from digits.training.distribute import STRATEGIES, make_strategy
 from digits.verdict import digit_probabilities
 
@@ -105,8 +106,8 @@ class TrainConfig:
     not_a_digit: int = 0
     init_from: Path | None = None
     teacher: Path | None = None
-    temperature: float = 4.0
-    student_loss_weight: float = 0.5
+    temperature: float = TEMPERATURE
+    student_loss_weight: float = STUDENT_LOSS_WEIGHT
     filters: int | None = None
     dropout: float | None = None
     augment_strength: float = 1.0
