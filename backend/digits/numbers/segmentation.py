@@ -226,7 +226,8 @@ PATH_SPACING = 0.25
 """Besides the valleys, cut positions are spread every this share of the piece's height (a
 narrow 1 is 0.15-0.4 of its height wide in MNIST, so a boundary without a valley still has a
 position within about half a 1 of it; 0.2 read no better on development numbers, at 25 % more
-segments; 0.4 made 22 % fewer segments and read as many development numbers exactly, but cut
+segments; 0.4 (the touching 4-digit numbers of ``--seed 1`` read in-process, engine calls
+counted) made 22 % fewer segments and read as many development numbers exactly, but cut
 glued MNIST digits of ``tests/digits/test_numbers.py`` apart: 284 read as 2874, 3528 as 35287)."""
 PATH_MIN_GAP = 0.06
 """Cut positions closer than this share of the piece's height (at mid-height) are one position:
