@@ -200,6 +200,7 @@ class ModelCard(_Section):
     stroke_mix: int | None = Field(default=None, ge=0)
     outlier_exposure: int | None = Field(default=None, ge=0)
     not_a_digit: int | None = Field(default=None, ge=0, description="non-digit drawings trained as class 10")
+    touching_pairs: int | None = Field(default=None, ge=0, description="two touching digits trained as class 10")
     init_from: str | None = None
     distillation: Distillation | None = None
     hyperparameters: dict[str, float] | None = Field(

@@ -64,6 +64,11 @@ class TrainConfig:
             training split: held-out Omniglot characters and fonts are never used) to add as an 11th
             class, "not a digit"; a tenth as many from the validation split join the validation
             data. 0 for a 10-class model.
+        touching_pairs: how many two-digit numbers written touching
+            (:func:`digits.numbers.synthetic.touching_pairs`; half MNIST pixels, half re-drawn as pen
+            strokes, from training digits only) to add to the "not a digit" class, so the number
+            reader cuts touching digits that would read as one (needs ``not_a_digit``); a tenth as
+            many from validation digits join the validation data.
         init_from: start from this trained ``.keras`` model (fine-tuning) instead of new weights.
         teacher: distil this trained ``.keras`` model into the one trained here
             (:mod:`digits.training.distill`); it must have the same classes.
@@ -104,6 +109,7 @@ class TrainConfig:
     stroke_mix: int = 15_000
     outlier_exposure: int = 0
     not_a_digit: int = 0
+    touching_pairs: int = 0
     init_from: Path | None = None
     teacher: Path | None = None
     temperature: float = TEMPERATURE
@@ -209,6 +215,30 @@ def _preprocess_drawings(drawings: list[bytes]) -> NDArray[np.float32]:
     return np.stack(inputs)[..., None] if inputs else np.zeros((0, 28, 28, 1), np.float32)
 
 
+def pair_drawings(images: NDArray[np.uint8], labels: NDArray[np.uint8], count: int, seed: int) -> NDArray[np.float32]:
+    """``count`` pairs of touching digits (:func:`digits.numbers.synthetic.touching_pairs`) as model
+    inputs: half from the images' pixels, half from their pen strokes (traced from the skeletons of
+    at most 4 * count of the images).
+
+    Args:
+        images: (N, 28, 28) uint8 white-on-black digits.
+        labels: (N,) uint8 their digits.
+        count: how many pairs.
+        seed: seeds the choice and the jitter.
+
+    Returns:
+        (M, 28, 28, 1) float32 in [0, 1], M <= count (a pair with no ink is left out).
+    """
+    from digits.numbers.synthetic import mnist_source, strokes_source, touching_pairs
+
+    drawn = count // 2
+    traced = np.random.default_rng(seed).choice(len(images), size=min(len(images), 4 * max(drawn, 1)), replace=False)
+    pngs = touching_pairs(mnist_source(images, labels), count - drawn, seed=seed)
+    if drawn > 0:
+        pngs += touching_pairs(strokes_source(images[traced], labels[traced]), drawn, seed=seed + 1)
+    return _preprocess_drawings(pngs)
+
+
 def stroke_renderings(images: NDArray[np.uint8], seed: int, workers: int = 0) -> NDArray[np.float32]:
     """Re-draw MNIST images as a person would with a mouse: skeleton + round brush, then
     the service's preprocessing (see :mod:`digits.data.evalsets` for the same on the test set).
@@ -308,6 +338,26 @@ def train(config: TrainConfig) -> ModelCard:
         )
         x_val = np.concatenate([x_val, held_drawn])
         t_val = np.concatenate([t_val, np.eye(classes, dtype=np.float32)[[NUM_CLASSES] * len(held_drawn)]])
+    pairs = config.touching_pairs if config.subset is None else min(config.touching_pairs, config.subset // 4)
+    if pairs > 0:
+        if not_a_digit <= 0:
+            raise ValueError("touching_pairs needs the not-a-digit class (not_a_digit > 0)")
+        x_pairs = cache.get(
+            "touching-pairs",
+            (len(x_all), validation_size, pairs),
+            lambda: pair_drawings(x_all[validation_size:], y_all[validation_size:], pairs, config.seed + 4000),
+        )
+        x_train = np.concatenate([x_train, x_pairs])
+        t_train = np.concatenate([t_train, np.eye(classes, dtype=np.float32)[[NUM_CLASSES] * len(x_pairs)]])
+        held_pairs = cache.get(
+            "touching-pairs-validation",
+            (len(x_all), validation_size, pairs),
+            lambda: pair_drawings(
+                x_all[:validation_size], y_all[:validation_size], max(1, pairs // 10), config.seed + 5000
+            ),
+        )
+        x_val = np.concatenate([x_val, held_pairs])
+        t_val = np.concatenate([t_val, np.eye(classes, dtype=np.float32)[[NUM_CLASSES] * len(held_pairs)]])
     outliers = config.outlier_exposure if config.subset is None else min(config.outlier_exposure, config.subset // 4)
     if outliers > 0:
         from digits.data.negatives import not_digit_set
@@ -440,6 +490,7 @@ def train(config: TrainConfig) -> ModelCard:
         outlier_exposure=outliers,
         classes=classes,
         not_a_digit=not_a_digit,
+        touching_pairs=pairs or None,
         init_from=portable_path(config.init_from) if config.init_from else None,
         distillation=Distillation(
             teacher=portable_path(config.teacher),
@@ -546,6 +597,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--not-a-digit", type=int, default=defaults.not_a_digit, help="real non-digit drawings as an 11th class"
     )
+    parser.add_argument(
+        "--touching-pairs",
+        type=int,
+        default=defaults.touching_pairs,
+        help="two touching digits as 'not a digit' drawings (with --not-a-digit)",
+    )
     parser.add_argument("--init-from", type=Path, default=None, help="fine-tune this .keras model")
     parser.add_argument("--teacher", type=Path, default=None, help="distil this .keras model into the one trained")
     parser.add_argument("--temperature", type=float, default=defaults.temperature, help="distillation temperature")
@@ -582,6 +639,7 @@ def main(argv: list[str] | None = None) -> int:
         stroke_mix=args.stroke_mix,
         outlier_exposure=args.outlier_exposure,
         not_a_digit=args.not_a_digit,
+        touching_pairs=args.touching_pairs,
         init_from=args.init_from,
         teacher=args.teacher,
         temperature=args.temperature,

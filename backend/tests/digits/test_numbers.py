@@ -337,6 +337,28 @@ def test_synthetic_layouts_and_the_stroke_tracer() -> None:
         )
 
 
+def test_touching_pairs_are_two_digits_wide_from_pixels_and_from_strokes(mnist: Mnist) -> None:
+    """The "not a digit" training drawings of two touching digits: as wide as two digits, half of
+    them from pen strokes, the same for the same seed."""
+    from digits.training.train import pair_drawings
+
+    x, y = mnist.x_train[:400], mnist.y_train[:400]
+    pairs = pair_drawings(x, y, 40, seed=3)
+    assert pairs.shape == (40, 28, 28, 1) and pairs.dtype == np.float32
+    assert pairs.min() >= 0.0 and pairs.max() <= 1.0
+    np.testing.assert_array_equal(pairs, pair_drawings(x, y, 40, seed=3))
+
+    def aspect(image: np.ndarray) -> float:
+        rows, cols = np.flatnonzero(image.max(axis=1) > 0.1), np.flatnonzero(image.max(axis=0) > 0.1)
+        return (cols[-1] - cols[0] + 1) / (rows[-1] - rows[0] + 1)
+
+    singles = [aspect(image) for image in mnist.x_train[:400] / 255.0]
+    assert np.median([aspect(p[..., 0]) for p in pairs]) > 1.5 * np.median(singles)
+    png = synthetic.touching_pairs(synthetic.strokes_source(x[:20], y[:20]), 1, seed=0)[0]
+    wide = Image.open(io.BytesIO(png))
+    assert wide.width > wide.height  # two digits side by side
+
+
 def test_edit_distance_counts_insertions_deletions_and_substitutions() -> None:
     from digits.evaluation.numbers import edit_distance
 

@@ -73,3 +73,9 @@ def test_fine_tuning_starts_from_a_trained_model(mnist_dir: Path, tmp_path: Path
     fresh = np.concatenate([np.ravel(w) for w in build_enhanced_cnn().get_weights()])
     moved = np.linalg.norm(after - before) / np.linalg.norm(before)
     assert 0 < moved < 0.5 * np.linalg.norm(fresh - before) / np.linalg.norm(before)
+
+
+def test_touching_pairs_need_the_not_a_digit_class(mnist_dir: Path, tmp_path: Path) -> None:
+    args = ["--mnist-dir", str(mnist_dir), "--output", str(tmp_path / "m.keras"), "--subset", "100"]
+    with pytest.raises(ValueError, match="not-a-digit class"):
+        main([*args, "--touching-pairs", "20", "--no-cache"])
