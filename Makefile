@@ -93,16 +93,20 @@ pre-commit: install ## The lint hooks of .pre-commit-config.yaml on every file (
 format: $(BACKEND_STAMP) ## Format the backend with ruff
 	cd backend && .venv/bin/ruff format . && .venv/bin/ruff check --fix .
 
-train: $(BACKEND_STAMP) ## Train the CNN in three stages (~90 min on 2 cores), export to LiteRT, evaluate, calibrate the verdicts
+train: $(BACKEND_STAMP) ## Train the CNN in three stages and its segmenter (~105 min on 2 cores), export to LiteRT, evaluate, calibrate the verdicts
 	cd backend && .venv/bin/python -m digits.training.train --output models/cnn_stage1.keras $(ARGS)
 	cd backend && .venv/bin/python -m digits.training.train --init-from models/cnn_stage1.keras --outlier-exposure 10000 \
 	  --epochs 4 --learning-rate 2.5e-4 --output models/cnn_stage2.keras
 	cd backend && .venv/bin/python -m digits.training.train --init-from models/cnn_stage2.keras --not-a-digit 20000 \
 	  --epochs 6 --learning-rate 2.5e-4 --output models/cnn.keras
+	cd backend && .venv/bin/python -m digits.training.train --init-from models/cnn.keras --not-a-digit 20000 \
+	  --touching-pairs 8000 --epochs 4 --learning-rate 1.5e-4 --output models/segmenter.keras
 	rm -f backend/models/cnn_stage1.* backend/models/cnn_stage2.*
 	cd backend && .venv/bin/python -m digits.training.export_litert
+	cd backend && .venv/bin/python -m digits.training.export_litert --model models/segmenter.keras
+	rm -f backend/models/segmenter.keras backend/models/segmenter_litert.* backend/models/segmenter_litert_int8.*
 	cd backend && .venv/bin/python -m digits.evaluation --update-card
-	cd backend && .venv/bin/python -m digits.evaluation.open_set --model cnn --model cnn-litert-dynamic --model cnn-litert-int8
+	cd backend && .venv/bin/python -m digits.evaluation.open_set --model cnn --model cnn-litert-dynamic --model cnn-litert-int8 --model cnn-segmenter
 	cd backend && .venv/bin/python -m digits.evaluation.latency
 	cd backend && .venv/bin/python -m digits.training.tracking register models/cnn.keras --alias champion
 

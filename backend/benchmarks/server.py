@@ -169,5 +169,10 @@ def running_server(
 
 
 def models_env(model: str) -> dict[str, str]:
-    """Environment that loads only ``model`` and makes it the default."""
-    return {"MODELS": json.dumps([model]), "DEFAULT_MODEL": model}
+    """Environment that loads only ``model`` (and the segmenter that decides how it cuts a written
+    number, as the default ``MODELS`` does: ``MODEL_SPECS[model].segmenter``) and makes it the default."""
+    from digits.engines.registry import MODEL_SPECS
+
+    spec = MODEL_SPECS.get(model)
+    names = [model, *([spec.segmenter] if spec is not None and spec.segmenter else [])]
+    return {"MODELS": json.dumps(names), "DEFAULT_MODEL": model}

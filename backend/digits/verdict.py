@@ -20,10 +20,13 @@ only by ``python -m digits.evaluation.open_set``):
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 import numpy as np
 from numpy.typing import NDArray
+
+if TYPE_CHECKING:
+    from digits.cards import OpenSet
 
 Verdict = Literal["digit", "uncertain", "not_a_digit"]
 VERDICTS: tuple[Verdict, ...] = ("digit", "uncertain", "not_a_digit")
@@ -42,6 +45,18 @@ class Thresholds:
 
     not_a_digit: float
     uncertain: float
+
+    @classmethod
+    def calibrated(cls, open_set: OpenSet | None) -> Thresholds:
+        """A model card's ``open_set`` thresholds (chosen on validation data by
+        ``python -m digits.evaluation.open_set``), or :data:`DEFAULT_THRESHOLDS` without them."""
+        if open_set is None:
+            return DEFAULT_THRESHOLDS
+        return cls(not_a_digit=open_set.not_a_digit_threshold, uncertain=open_set.uncertain_threshold)
+
+
+DEFAULT_THRESHOLDS = Thresholds(not_a_digit=0.9, uncertain=0.7)
+"""For a model whose card has no calibrated ones: not a digit below 10 % confidence (10 classes)."""
 
 
 @dataclass(frozen=True)

@@ -27,7 +27,7 @@ from digits.data.mnist import Mnist
 from digits.engines import MODEL_SPECS, Engine
 from digits.settings import DEFAULT_MODELS_DIR
 
-EVERY_MODEL = ["cnn", "cnn-keras", "cnn-litert-dynamic", "mlp", "mlp-numpy"]
+EVERY_MODEL = ["cnn", "cnn-keras", "cnn-litert-dynamic", "mlp", "mlp-numpy", "cnn-segmenter"]
 """Every committed model, the TensorFlow ones included (the service's default loads fewer)."""
 
 

@@ -24,7 +24,9 @@ class Settings(DataSettings):
         max_image_pixels: largest width*height of an image, checked before decoding the
             pixels (decompression bombs); larger images get 413.
         allowed_formats: Pillow format names accepted.
-        models: the models to load at start-up (names of ``digits.engines.registry.MODEL_SPECS``).
+        models: the models to load at start-up (names of ``digits.engines.registry.MODEL_SPECS``);
+            ``cnn-segmenter`` only decides how the CNNs cut a written number (not listed in
+            ``GET /models``): without it, each model decides itself.
         default_model: the model ``/predict`` uses when the request names none.
         uncertain_below: probability of the digit among the digits under which an answer's
             verdict is ``uncertain`` (an ambiguous digit). Unset: each model's own threshold
@@ -101,7 +103,7 @@ class Settings(DataSettings):
     max_body_bytes: int = Field(default=2_000_000, gt=0)
     max_image_pixels: int = Field(default=4_000_000, gt=0)
     allowed_formats: frozenset[str] = frozenset({"PNG", "JPEG", "WEBP", "BMP", "GIF"})
-    models: list[str] = Field(default_factory=lambda: ["cnn", "cnn-litert-dynamic", "mlp-numpy"])
+    models: list[str] = Field(default_factory=lambda: ["cnn", "cnn-litert-dynamic", "mlp-numpy", "cnn-segmenter"])
     default_model: str = "cnn"
     uncertain_below: float | None = Field(default=None, ge=0.0, le=1.0)
     not_a_digit_above: float | None = Field(default=None, ge=0.0, le=1.0)

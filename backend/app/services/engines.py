@@ -6,7 +6,8 @@ from dataclasses import dataclass, field
 
 from app.core.errors import ApiError
 from digits.engines import MODEL_SPECS, Engine
-from digits.engines.base import same_weights
+from digits.numbers import Segmenter
+from digits.verdict import Thresholds
 
 
 @dataclass
@@ -33,13 +34,19 @@ class LoadedEngines:
         spec = MODEL_SPECS.get(name)
         return spec.description if spec else name
 
-    def segment_scorer(self, engine: Engine) -> Engine | None:
-        """The engine that reads a written number's candidate segments for ``engine``: its
-        quantized twin (``MODEL_SPECS[name].quantized``) when that is loaded and serves the same
-        weights (the same version before ``+``), else ``None`` (``engine`` reads them itself)."""
+    def segmenter(self, engine: Engine) -> Segmenter | None:
+        """The model that decides how a written number is cut for ``engine``: its
+        ``MODEL_SPECS[name].segmenter`` with that model's own calibrated thresholds, when it is
+        loaded; else ``None`` (``engine`` decides itself)."""
         spec = MODEL_SPECS.get(engine.name)
-        twin = self.engines.get(spec.quantized) if spec and spec.quantized else None
-        return twin if twin is not None and same_weights(twin, engine) else None
+        helper = self.engines.get(spec.segmenter) if spec and spec.segmenter else None
+        if helper is None:
+            return None
+        return Segmenter(helper.predict_proba, Thresholds.calibrated(helper.card.open_set))
+
+    def choosable(self) -> list[str]:
+        """The served models a request may choose (helpers such as ``cnn-segmenter`` left out), sorted."""
+        return sorted(name for name in self.engines if not (name in MODEL_SPECS and MODEL_SPECS[name].helper))
 
     def select(self, name: str | None) -> Engine:
         """The engine for ``name`` (``None``: the default model).
@@ -55,5 +62,5 @@ class LoadedEngines:
             raise ApiError("model_unavailable", f"model {name!r} is not loaded: {self.errors[name]}")
         if name == self.default and not self.engines:
             raise ApiError("model_unavailable", "no model is loaded: train one with `make train`")
-        available = ", ".join(sorted(self.engines)) or "none"
+        available = ", ".join(self.choosable()) or "none"
         raise ApiError("unknown_model", f"unknown model {name!r}; available: {available} (see GET /models)")

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import base64
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 
 import numpy as np
 from numpy.typing import NDArray
@@ -22,7 +22,8 @@ from app.schemas import NumberDigit, NumberResponse
 from app.services.decoding import decode_image_field
 from app.services.recognition import Answer, Timings, digit_label, stroke_arrays, thresholds
 from digits.engines import Engine
-from digits.numbers import NumberReading, TooManyDigitsError, read_image, read_strokes
+from digits.numbers import NumberReading, Segmenter, TooManyDigitsError, read_image, read_strokes
+from digits.numbers.reader import Predict
 from digits.preprocessing import PreprocessingError, decode_image, to_png
 
 NUMBER_STAGES = ("decode", "segment", "inference", "serialize")
@@ -34,23 +35,23 @@ def _read(
     strokes: Sequence[Sequence[Sequence[float]]] | None,
     settings: Settings,
     timings: Timings,
-    scorer: Engine | None,
+    segmenter: Segmenter | None,
 ) -> NumberReading:
     inference = 0.0
 
-    def timed(run: Engine) -> Callable[[NDArray[np.float32]], NDArray[np.float32]]:
+    def timed(run: Predict) -> Predict:
         def predict(x: NDArray[np.float32]) -> NDArray[np.float32]:
             nonlocal inference
             started = time.perf_counter()
             try:
-                return run.predict_proba(x)
+                return run(x)
             finally:
                 inference += time.perf_counter() - started
 
         return predict
 
-    predict = timed(engine)
-    score = timed(scorer) if scorer is not None else None
+    predict = timed(engine.predict_proba)
+    decide = Segmenter(timed(segmenter.predict), segmenter.thresholds) if segmenter is not None else None
 
     started = time.perf_counter()
     stage = "decode"
@@ -60,13 +61,18 @@ def _read(
             arrays = stroke_arrays(strokes, settings)
             started, stage = timings.add("decode", started), "segment"
             reading = read_strokes(
-                arrays, settings.stroke_brush_width, predict, limits, max_digits=settings.max_number_digits, score=score
+                arrays,
+                settings.stroke_brush_width,
+                predict,
+                limits,
+                max_digits=settings.max_number_digits,
+                segmenter=decide,
             )
         elif image is not None:
             data = decode_image_field(image) if isinstance(image, str) else image
             img = decode_image(data, max_pixels=settings.max_image_pixels, allowed_formats=settings.allowed_formats)
             started, stage = timings.add("decode", started), "segment"
-            reading = read_image(img, predict, limits, max_digits=settings.max_number_digits, score=score)
+            reading = read_image(img, predict, limits, max_digits=settings.max_number_digits, segmenter=decide)
         else:  # the request schema requires one of them
             raise ApiError("invalid_request", "send an image or strokes")
     except PreprocessingError as exc:
@@ -87,14 +93,13 @@ def recognise_number(
     image: str | bytes | None,
     settings: Settings,
     strokes: Sequence[Sequence[Sequence[float]]] | None = None,
-    scorer: Engine | None = None,
+    segmenter: Segmenter | None = None,
 ) -> Answer:
     """An image (a base64/data-URL field, or a file's bytes) or a drawing's strokes (read
     instead of the image when given) -> the ``NumberResponse`` JSON.
 
-    ``scorer`` reads the candidate segments of touching digits (the quantized twin of ``engine``,
-    :meth:`app.services.engines.LoadedEngines.segment_scorer`); ``engine`` reads every digit of
-    the answer.
+    ``segmenter`` decides how the number is cut (:meth:`app.services.engines.LoadedEngines.segmenter`);
+    ``engine`` reads every digit of the answer.
 
     Raises:
         ApiError: invalid_base64, invalid_image, image_too_large, empty_image, invalid_strokes,
@@ -102,7 +107,7 @@ def recognise_number(
     """
     timings = Timings(dict.fromkeys(NUMBER_STAGES, 0.0))
     try:
-        reading = _read(engine, image, strokes, settings, timings, scorer)
+        reading = _read(engine, image, strokes, settings, timings, segmenter)
     except ApiError as exc:
         IMAGES_REFUSED.labels(exc.code).inc()
         raise

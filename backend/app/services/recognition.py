@@ -45,9 +45,6 @@ from digits.preprocessing import (
 )
 from digits.verdict import Readings, Thresholds, read
 
-DEFAULT_THRESHOLDS = Thresholds(not_a_digit=0.9, uncertain=0.7)
-"""For a model whose card has no calibrated ones: not a digit below 10 % confidence (10 classes)."""
-
 STAGES = ("decode", "preprocess", "inference", "serialize")
 
 
@@ -156,14 +153,9 @@ def thresholds(engine: Engine, settings: Settings) -> Thresholds:
 
     The model card's ``open_set`` thresholds (chosen on validation data by
     ``python -m digits.evaluation.open_set``); ``UNCERTAIN_BELOW`` and ``NOT_A_DIGIT_ABOVE``
-    override them; a model without a calibration gets :data:`DEFAULT_THRESHOLDS`.
+    override them; a model without a calibration gets :data:`digits.verdict.DEFAULT_THRESHOLDS`.
     """
-    calibrated = engine.card.open_set
-    base = (
-        Thresholds(not_a_digit=calibrated.not_a_digit_threshold, uncertain=calibrated.uncertain_threshold)
-        if calibrated is not None
-        else DEFAULT_THRESHOLDS
-    )
+    base = Thresholds.calibrated(engine.card.open_set)
     return Thresholds(
         not_a_digit=settings.not_a_digit_above if settings.not_a_digit_above is not None else base.not_a_digit,
         uncertain=settings.uncertain_below if settings.uncertain_below is not None else base.uncertain,

@@ -69,12 +69,6 @@ def exported_version(path: Path, card: ModelCard, suffix: str) -> str:
     return f"{card.architecture}-{hashlib.sha256(path.read_bytes()).hexdigest()[:8]}"
 
 
-def same_weights(a: Engine, b: Engine) -> bool:
-    """Whether two engines serve the same trained weights: their versions agree before the export's
-    ``+`` suffix (:func:`model_version`, :func:`exported_version`)."""
-    return a.version.split("+")[0] == b.version.split("+")[0]
-
-
 def predict_batched(
     predict_proba: PredictProba, images: NDArray[np.float32], batch_size: int = 500
 ) -> NDArray[np.float32]:

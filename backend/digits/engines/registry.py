@@ -27,19 +27,20 @@ logger = logging.getLogger("digits")
 class ModelSpec:
     """A servable model: file name in the models directory, engine, one-line description.
 
-    ``fallback``: the file served with Keras when ``file`` is missing. ``quantized``: the served
-    name of the same weights' dynamic-range export, which reads a written number's candidate
-    segments when it is loaded too (:func:`digits.numbers.read_pieces`'s ``score``): 3.4x faster
-    per image on this CPU (median 0.18 against 0.60 ms, the cards' ``inference_ms``, from
-    ``python -m digits.evaluation.latency``) and the same accuracy on every set but one
-    optdigits-canvas digit in 1,797 (the cards' ``evaluations``).
+    ``fallback``: the file served with Keras when ``file`` is missing. ``segmenter``: the served
+    name of the model that decides how a written number is cut, when it is loaded too
+    (:class:`digits.numbers.reader.Segmenter`): ``cnn-segmenter``, the CNN fine-tuned with two
+    touching digits as "not a digit", which the CNN itself reads as one confident digit; the
+    requested model reads the digits chosen. ``helper``: loaded only to help another model
+    (``MODELS`` names it), not listed as a model to choose (``GET /models``).
     """
 
     file: str
     engine: EngineKind
     description: str
     fallback: str | None = None
-    quantized: str | None = None
+    segmenter: str | None = None
+    helper: bool = False
 
 
 MODEL_SPECS: dict[str, ModelSpec] = {
@@ -48,16 +49,26 @@ MODEL_SPECS: dict[str, ModelSpec] = {
         "litert",
         "Enhanced CNN (conv 32-64-128 + batch norm), LiteRT float32 export of cnn.keras: same outputs, faster",
         fallback="cnn.keras",
-        quantized="cnn-litert-dynamic",
+        segmenter="cnn-segmenter",
     ),
     "cnn-keras": ModelSpec(
         "cnn.keras",
         "keras",
         "Enhanced CNN run by Keras/TensorFlow (compiled tf.function)",
-        quantized="cnn-litert-dynamic",
+        segmenter="cnn-segmenter",
     ),
     "cnn-litert-dynamic": ModelSpec(
-        "cnn_litert_dynamic.tflite", "litert", "Enhanced CNN, LiteRT with dynamic-range quantization (int8 weights)"
+        "cnn_litert_dynamic.tflite",
+        "litert",
+        "Enhanced CNN, LiteRT with dynamic-range quantization (int8 weights)",
+        segmenter="cnn-segmenter",
+    ),
+    "cnn-segmenter": ModelSpec(
+        "segmenter_litert_dynamic.tflite",
+        "litert",
+        "Enhanced CNN fine-tuned with two touching digits as 'not a digit' (int8 weights): decides where a "
+        "written number is cut, for the CNNs",
+        helper=True,
     ),
     "cnn-litert-int8": ModelSpec(
         "cnn_litert_int8.tflite",

@@ -30,9 +30,8 @@ from PIL import Image
 from digits.cards import ModelCard, ModelCardError, NumberReading, NumberSetScore, portable_command
 from digits.data.mnist import load_mnist
 from digits.engines import Engine, ModelLoadError
-from digits.engines.base import same_weights
 from digits.engines.registry import MODEL_SPECS, load_engine
-from digits.numbers import as_arrays, read_image, read_strokes, synthetic
+from digits.numbers import Segmenter, as_arrays, read_image, read_strokes, synthetic
 from digits.numbers.reader import NumberReading as Reading
 from digits.settings import DataSettings
 from digits.verdict import Thresholds
@@ -41,7 +40,8 @@ METHOD = (
     "pixels: connected components, merged by horizontal overlap and for fragments, touching digits split by "
     "segmentation by recognition (cut paths, every candidate segment read in one engine call, a dynamic programme "
     "over the cuts scored by the classifier and a MNIST shape prior); strokes: grouped by horizontal overlap and "
-    "time; every digit through the single-digit preprocessing"
+    "time; every digit through the single-digit preprocessing; the cuts decided by the model's segmenter when it has "
+    "one (a CNN fine-tuned with two touching digits as not a digit), the digits read by the model"
 )
 MAX_DIGITS = 12
 
@@ -75,29 +75,24 @@ def score(samples: list[synthetic.NumberSample], read: Callable[[synthetic.Numbe
     )
 
 
-def thresholds_of(engine: Engine) -> Thresholds:
-    calibrated = engine.card.open_set
-    if calibrated is None:
-        return Thresholds(not_a_digit=0.9, uncertain=0.7)
-    return Thresholds(calibrated.not_a_digit_threshold, calibrated.uncertain_threshold)
-
-
-def evaluate(engine: Engine, count: int, seed: int, mnist_dir: object, scorer: Engine | None = None) -> NumberReading:
-    """Every set of the module's docstring read by ``engine``, the candidate segments of touching
-    digits by ``scorer`` when given (as the service does, :func:`quantized_twin`)."""
+def evaluate(
+    engine: Engine, count: int, seed: int, mnist_dir: object, segmenter: Engine | None = None
+) -> NumberReading:
+    """Every set of the module's docstring read by ``engine``, the cuts decided by ``segmenter``
+    when given (as the service does, :func:`segmenter_of`)."""
     mnist = load_mnist(mnist_dir)  # type: ignore[arg-type]
-    limits = thresholds_of(engine)
-    candidates = scorer.predict_proba if scorer is not None else None
+    limits = Thresholds.calibrated(engine.card.open_set)
+    decide = Segmenter(segmenter.predict_proba, Thresholds.calibrated(segmenter.card.open_set)) if segmenter else None
 
     def pixels(sample: synthetic.NumberSample) -> Reading:
         img = Image.open(io.BytesIO(sample.image))
-        return read_image(img, engine.predict_proba, limits, max_digits=MAX_DIGITS, score=candidates)
+        return read_image(img, engine.predict_proba, limits, max_digits=MAX_DIGITS, segmenter=decide)
 
     def strokes(sample: synthetic.NumberSample) -> Reading:
         assert sample.strokes is not None
         arrays = as_arrays(sample.strokes)
         return read_strokes(
-            arrays, sample.brush_width, engine.predict_proba, limits, max_digits=MAX_DIGITS, score=candidates
+            arrays, sample.brush_width, engine.predict_proba, limits, max_digits=MAX_DIGITS, segmenter=decide
         )
 
     sources = [
@@ -141,17 +136,16 @@ def evaluate(engine: Engine, count: int, seed: int, mnist_dir: object, scorer: E
     return NumberReading(sets=sets, not_a_digit=not_a_digit, method=METHOD, seed=seed, command="")
 
 
-def quantized_twin(engine: Engine, models_dir: Path) -> Engine | None:
-    """The engine the service would give ``engine`` to read candidate segments: its
-    ``MODEL_SPECS`` entry's ``quantized`` export, when that file loads and serves the same weights."""
+def segmenter_of(engine: Engine, models_dir: Path) -> Engine | None:
+    """The engine the service would give ``engine`` to decide the cuts: its ``MODEL_SPECS``
+    entry's ``segmenter``, when that file loads."""
     spec = MODEL_SPECS.get(engine.name)
-    if spec is None or spec.quantized is None:
+    if spec is None or spec.segmenter is None:
         return None
     try:
-        twin = load_engine(spec.quantized, models_dir)
+        return load_engine(spec.segmenter, models_dir)
     except (ModelLoadError, ModelCardError):
         return None
-    return twin if same_weights(twin, engine) else None
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -162,15 +156,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--no-update-card", action="store_true")
     parser.add_argument(
-        "--no-quantized-scorer",
+        "--no-segmenter",
         action="store_true",
-        help="read candidate segments with --model itself, not its quantized twin (as a service without it)",
+        help="decide the cuts with --model itself, not its segmenter (as a service without it)",
     )
     args = parser.parse_args(argv)
     engine = load_engine(args.model, settings.models_dir)
-    scorer = None if args.no_quantized_scorer else quantized_twin(engine, settings.models_dir)
-    print(f"candidate segments read by {scorer.name if scorer else args.model}")
-    result = evaluate(engine, args.count, args.seed, settings.mnist_dir, scorer)
+    segmenter = None if args.no_segmenter else segmenter_of(engine, settings.models_dir)
+    print(f"cuts decided by {segmenter.name if segmenter else args.model}")
+    result = evaluate(engine, args.count, args.seed, settings.mnist_dir, segmenter)
     result = result.model_copy(update={"command": portable_command("digits.evaluation.numbers", argv)})
     if not args.no_update_card:
         ModelCard.amend(settings.models_dir / MODEL_SPECS[args.model].file, numbers=result.model_dump())

@@ -6,13 +6,14 @@
 * :mod:`digits.numbers.synthetic`: written numbers built from single digits (evaluation, tests).
 """
 
-from digits.numbers.reader import DigitReading, NumberReading, read_image, read_strokes
+from digits.numbers.reader import DigitReading, NumberReading, Segmenter, read_image, read_strokes
 from digits.numbers.segmentation import TooManyDigitsError
 from digits.numbers.strokes import StrokesError, as_arrays, rasterise
 
 __all__ = [
     "DigitReading",
     "NumberReading",
+    "Segmenter",
     "StrokesError",
     "TooManyDigitsError",
     "as_arrays",

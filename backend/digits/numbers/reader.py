@@ -58,8 +58,32 @@ piece whole when it reads best whole. At 1.1 (two touching MNIST digits are wide
 95 % of cases), touching 4-digit development numbers (``--seed 1``) read 1-10 points fewer exactly."""
 WELL_READ = 0.9
 """A piece reads well when its top digit's probability times P(a digit) is at least this."""
+SYMBOL_CUT_READ = 0.9
+"""A piece read as not a digit and narrower than :data:`SPLIT_ASPECT` is cut only into segments
+that each read at least this well (the score of :data:`WELL_READ`): the strokes of a letter read
+as 1s and 7s."""
 MERGE_ASPECT = 1.1
 """Two neighbouring pieces are tried as one digit when their union is at most this wide (share of its height)."""
+
+
+@dataclass(frozen=True)
+class Segmenter:
+    """The model that decides how a written number is cut, when it is not the answering model.
+
+    Its readings of the pieces, of neighbours joined and of the candidate segments of touching
+    digits choose the digits (:func:`merge_fragments`, :func:`segment_by_recognition`); the
+    answering model then reads the digits chosen. ``digits.engines.registry.ModelSpec.segmenter``
+    names it: the served CNN fine-tuned with two touching digits as "not a digit"
+    (:func:`digits.numbers.synthetic.touching_pairs`), which the answering model reads as one
+    confident digit (a 1 against a 5 reads 5), in its int8-weight export (0.18 ms a digit).
+
+    Attributes:
+        predict: its ``predict_proba``: (N, 28, 28, 1) float32 in [0, 1] -> (N, 11) probabilities.
+        thresholds: its own calibrated verdict thresholds (:mod:`digits.verdict`).
+    """
+
+    predict: Predict
+    thresholds: Thresholds
 
 
 @dataclass(frozen=True)
@@ -105,6 +129,7 @@ class _Read:
     piece: Piece
     image: NDArray[np.float32]
     row: NDArray[np.float32] | None = None
+    final: bool = False  # ``row`` is the answering model's (not a segmenter's)
 
     @property
     def score(self) -> float:
@@ -248,7 +273,11 @@ def _best_path(n: int, segments: dict[tuple[int, int], _Read], most: int) -> lis
 
 
 def segment_by_recognition(
-    reads: list[_Read], predict: Predict, thresholds: Thresholds, max_digits: int
+    reads: list[_Read],
+    predict: Predict,
+    thresholds: Thresholds,
+    max_digits: int,
+    answer: tuple[Predict, Thresholds] | None = None,
 ) -> list[_Read]:
     """Split the pieces that may hold touching digits (every read must have its probabilities).
 
@@ -259,8 +288,11 @@ def segment_by_recognition(
     of digits, whose scores (:func:`_segment_score`, less :data:`SEGMENT_COST` each) sum highest
     (the whole piece is one of the choices). A piece read as not a digit (``thresholds``: a symbol,
     or touching digits) is replaced only by segments that all read as digits, and when narrower
-    than :data:`SPLIT_ASPECT`, that all read well (:data:`WELL_READ`). The cuts add at most
-    ``max_digits`` less the number of pieces, in all.
+    than :data:`SPLIT_ASPECT`, that all read well (:data:`SYMBOL_CUT_READ`), by ``answer`` (the
+    answering model's ``predict_proba`` and thresholds, one more engine call for all) when the cuts are
+    decided by another model (:class:`Segmenter`, which reads two touching digits as not a
+    digit, and their halves less surely). The cuts add at most ``max_digits`` less the number of
+    pieces, in all.
     """
     wide = [i for i, r in enumerate(reads) if _needs_cut(r)]
     if not wide:
@@ -268,19 +300,25 @@ def segment_by_recognition(
     line = line_height([r.piece.box for r in reads])
     found = {i: _candidate_segments(reads[i], line) for i in wide}
     _predict([seg for _, segments in found.values() for seg in segments.values()], predict)
-    out: list[_Read] = []
+    paths: list[list[_Read]] = []
     spare = max(0, max_digits - len(reads))  # digits the cuts may add in all
     for i, r in enumerate(reads):
-        path = _best_path(*found[i], most=spare + 1) if i in found else [r]
-        if len(path) > 1 and _not_a_digit(r, thresholds):
-            # A symbol is cut only into digits (its strokes alone read as 7s and 1s); one no
-            # wider than a digit or two, only into digits that read well.
-            narrow = r.piece.aspect < SPLIT_ASPECT
-            if any(_not_a_digit(seg, thresholds) or (narrow and seg.score < WELL_READ) for seg in path):
-                path = [r]
-        spare -= len(path) - 1
-        out.extend(path)
-    return out
+        paths.append(_best_path(*found[i], most=spare + 1) if i in found else [r])
+        spare -= len(paths[-1]) - 1
+    # A symbol is cut only into digits (its strokes alone read as 7s and 1s); one no wider than a
+    # digit or two, only into digits that read well.
+    symbols = [i for i, path in enumerate(paths) if len(path) > 1 and _not_a_digit(reads[i], thresholds)]
+    limits = thresholds
+    if answer is not None and symbols:
+        for i in symbols:
+            paths[i] = [_Read(seg.piece, seg.image, final=True) for seg in paths[i]]
+        _predict([seg for i in symbols for seg in paths[i]], answer[0])  # one call for all of them
+        limits = answer[1]
+    for i in symbols:
+        narrow = reads[i].piece.aspect < SPLIT_ASPECT
+        if any(_not_a_digit(seg, limits) or (narrow and seg.score < SYMBOL_CUT_READ) for seg in paths[i]):
+            paths[i] = [reads[i]]
+    return [seg for path in paths for seg in path]
 
 
 def merge_fragments(reads: list[_Read], predict: Predict) -> list[_Read]:
@@ -325,7 +363,7 @@ def read_pieces(
     max_digits: int,
     split: bool = True,
     to_input: Callable[[tuple[int, int, int, int]], tuple[int, int, int, int]] | None = None,
-    score: Predict | None = None,
+    segmenter: Segmenter | None = None,
 ) -> NumberReading:
     """Read pieces (left to right) as a number.
 
@@ -337,10 +375,10 @@ def read_pieces(
         split: join fragments (:func:`merge_fragments`) and split touching digits
             (:func:`segment_by_recognition`), each a further engine call when there is a candidate.
         to_input: maps a piece's box to the input's pixels (identity when ``None``).
-        score: the ``predict_proba`` that reads the candidate segments of touching digits, when
-            not ``predict``: a quantized export of the same weights reads the dozens of candidates
-            a few times faster (``digits.engines.registry.ModelSpec.quantized``); the segments it
-            chooses are then read again by ``predict``, in the final call.
+        segmenter: the model that decides the cuts, when not ``predict`` (:class:`Segmenter`):
+            it reads the pieces and every candidate; ``predict`` reads the digits chosen, in the
+            final call, and checks a cut of a piece the segmenter reads as not a digit
+            (:func:`segment_by_recognition`).
 
     Raises:
         TooManyDigitsError: more than ``max_digits`` pieces.
@@ -350,15 +388,18 @@ def read_pieces(
             f"the drawing has {len(pieces)} separate pieces; a number has at most {max_digits} digits"
         )
     reads = [_Read(p, _model_input(p)) for p in pieces]
-    _predict(reads, predict)
+    decide = segmenter.predict if segmenter else predict
+    _predict(reads, decide)
     if split:
-        reads = merge_fragments(reads, predict)
-        whole = {id(r) for r in reads}
-        reads = segment_by_recognition(reads, score or predict, thresholds, max_digits)
-        if score is not None:
-            for r in reads:
-                if id(r) not in whole:
-                    r.row = None  # a chosen segment: read by the answering model below
+        reads = merge_fragments(reads, decide)
+        if segmenter is None:
+            reads = segment_by_recognition(reads, predict, thresholds, max_digits)
+        else:
+            reads = segment_by_recognition(reads, decide, segmenter.thresholds, max_digits, (predict, thresholds))
+    if segmenter is not None:
+        for r in reads:
+            if not r.final:
+                r.row = None  # read by the answering model below
     if len(reads) > max_digits:
         raise TooManyDigitsError(f"the drawing reads as {len(reads)} digits; a number has at most {max_digits}")
     reads.sort(key=lambda r: r.piece.box[0] + r.piece.box[2] / 2.0)
@@ -411,19 +452,26 @@ def _scaled_box(scale: float) -> Callable[[tuple[int, int, int, int]], tuple[int
 
 
 def read_image(
-    img: Image.Image, predict: Predict, thresholds: Thresholds, *, max_digits: int, score: Predict | None = None
+    img: Image.Image,
+    predict: Predict,
+    thresholds: Thresholds,
+    *,
+    max_digits: int,
+    segmenter: Segmenter | None = None,
 ) -> NumberReading:
     """Read the number written in an image (pixels): components, merges, splits, one engine call.
 
-    Boxes are in the image's pixels (after its EXIF orientation is applied). ``score``: as
-    :func:`read_pieces`'s.
+    Boxes are in the image's pixels (after its EXIF orientation is applied). ``segmenter``:
+    as :func:`read_pieces`'s.
 
     Raises:
         EmptyImageError: the image has no ink.
         TooManyDigitsError: more than ``max_digits`` pieces.
     """
     pieces, scale = image_pieces(img, max_pieces=4 * max_digits)
-    return read_pieces(pieces, predict, thresholds, max_digits=max_digits, to_input=_scaled_box(scale), score=score)
+    return read_pieces(
+        pieces, predict, thresholds, max_digits=max_digits, to_input=_scaled_box(scale), segmenter=segmenter
+    )
 
 
 def stroke_pieces(
@@ -492,14 +540,14 @@ def read_strokes(
     thresholds: Thresholds,
     *,
     max_digits: int,
-    score: Predict | None = None,
+    segmenter: Segmenter | None = None,
 ) -> NumberReading:
     """Read the number drawn as strokes: grouped into digits, a group split when it is still two
-    touching digits, one engine call. Boxes are in canvas pixels. ``score``: as
-    :func:`read_pieces`'s.
+    touching digits, one engine call. Boxes are in canvas pixels. ``segmenter``:
+    as :func:`read_pieces`'s.
 
     Raises:
         TooManyDigitsError: more than ``max_digits`` groups.
     """
     pieces, to_canvas = stroke_pieces(strokes, brush_width)
-    return read_pieces(pieces, predict, thresholds, max_digits=max_digits, to_input=to_canvas, score=score)
+    return read_pieces(pieces, predict, thresholds, max_digits=max_digits, to_input=to_canvas, segmenter=segmenter)

@@ -136,20 +136,22 @@ def test_predict_needs_an_image_or_strokes(client: TestClient) -> None:
     assert (too_many.status_code, too_many.json()["code"]) == (413, "too_many_strokes")
 
 
-def test_a_number_s_candidates_are_read_by_the_quantized_twin_of_the_same_weights(engines: dict[str, Engine]) -> None:
-    from dataclasses import dataclass
-
+def test_the_cnns_cuts_are_decided_by_the_segmenter_which_is_not_listed_as_a_model(
+    engines: dict[str, Engine], settings: Settings
+) -> None:
     from app.services.engines import LoadedEngines
+    from digits.verdict import Thresholds
 
-    cnn, twin = engines["cnn"], engines["cnn-litert-dynamic"]
-    loaded = LoadedEngines({"cnn": cnn, "cnn-litert-dynamic": twin, "mlp-numpy": engines["mlp-numpy"]})
-    assert loaded.segment_scorer(cnn) is twin
-    assert loaded.segment_scorer(engines["mlp-numpy"]) is None  # no quantized export: reads its own
-    assert LoadedEngines({"cnn": cnn}).segment_scorer(cnn) is None  # the twin is not served
-
-    @dataclass
-    class Retrained:  # a twin left from other weights (a promotion half-way) is not used
-        name: str = "cnn-litert-dynamic"
-        version: str = "enhanced_cnn-00000000+litert-dynamic"
-
-    assert LoadedEngines({"cnn": cnn, "cnn-litert-dynamic": Retrained()}).segment_scorer(cnn) is None  # type: ignore[dict-item]
+    cnn, segmenter = engines["cnn"], engines["cnn-segmenter"]
+    loaded = LoadedEngines({"cnn": cnn, "cnn-segmenter": segmenter, "mlp-numpy": engines["mlp-numpy"]})
+    chosen = loaded.segmenter(cnn)
+    assert chosen is not None and chosen.predict == segmenter.predict_proba
+    assert chosen.thresholds == Thresholds.calibrated(segmenter.card.open_set)  # its own calibration
+    assert segmenter.card.open_set is not None
+    assert loaded.segmenter(engines["mlp-numpy"]) is None  # no segmenter: it decides itself
+    assert LoadedEngines({"cnn": cnn}).segmenter(cnn) is None  # the segmenter is not served
+    with TestClient(app_with_engines(settings, engines)) as client:
+        assert "cnn-segmenter" not in {m["name"] for m in client.get("/models").json()["models"]}
+        assert "cnn-segmenter" in client.get("/health").json()["models"]
+        refused = client.post("/predict", json={"model": "resnet", "image": "x"}).json()
+        assert refused["code"] == "unknown_model" and "cnn-segmenter" not in refused["detail"]

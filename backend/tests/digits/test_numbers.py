@@ -11,7 +11,16 @@ from PIL import Image
 
 from digits.data.mnist import Mnist
 from digits.engines import Engine
-from digits.numbers import StrokesError, TooManyDigitsError, as_arrays, rasterise, read_image, read_strokes, synthetic
+from digits.numbers import (
+    Segmenter,
+    StrokesError,
+    TooManyDigitsError,
+    as_arrays,
+    rasterise,
+    read_image,
+    read_strokes,
+    synthetic,
+)
 from digits.numbers.reader import image_pieces, stroke_pieces
 from digits.numbers.segmentation import Piece, between, components, contact, cut_paths, ink_levels
 from digits.numbers.strokes import group_strokes
@@ -208,11 +217,11 @@ def test_the_segmentation_reads_every_candidate_segment_in_one_engine_call(
     assert max(calls) > 4  # the segments went through together
 
 
-def test_a_quantized_scorer_reads_the_candidates_and_the_model_reads_the_answer(
+def test_the_segmenter_decides_the_cuts_and_the_model_reads_the_answer(
     mnist: Mnist, engines: dict[str, Engine], limits: Thresholds
 ) -> None:
-    model, scorer = engines["cnn"], engines["cnn-litert-dynamic"]
-    calls: dict[str, list[int]] = {"model": [], "scorer": []}
+    model, helper = engines["cnn"], engines["cnn-segmenter"]
+    calls: dict[str, list[int]] = {"model": [], "segmenter": []}
 
     def read_by(name: str, engine: Engine):  # type: ignore[no-untyped-def]
         def predict(x: np.ndarray) -> np.ndarray:
@@ -221,14 +230,30 @@ def test_a_quantized_scorer_reads_the_candidates_and_the_model_reads_the_answer(
 
         return predict
 
+    segmenter = Segmenter(read_by("segmenter", helper), Thresholds.calibrated(helper.card.open_set))
     image = glued([first_of(mnist, d) for d in (2, 0, 2, 6)], overlap=0.12)
-    reading = read_image(image, read_by("model", model), limits, max_digits=12, score=read_by("scorer", scorer))
+    reading = read_image(image, read_by("model", model), limits, max_digits=12, segmenter=segmenter)
     assert reading.number == "2026"
-    assert sum(calls["scorer"]) > 8  # every candidate segment
-    assert sum(calls["model"]) <= 6  # the piece(s), then only the four digits chosen
+    assert sum(calls["segmenter"]) > 8  # the pieces and every candidate segment
+    assert calls["model"] == [4]  # only the four digits chosen, in one call
     for digit in reading.digits:  # what is answered is the model's reading
         row = model.predict_proba(digit.image[None, ..., None])[0, :10].astype(np.float64)
         np.testing.assert_allclose(digit.probabilities, row / row.sum(), rtol=1e-5)
+
+
+@pytest.mark.parametrize(("digits", "skip"), [((1, 6), 3), ((4, 4), 2), ((7, 1), 3)])
+def test_touching_digits_the_model_reads_as_one_are_cut_by_the_segmenter(
+    digits: tuple[int, int], skip: int, mnist: Mnist, engines: dict[str, Engine], limits: Thresholds
+) -> None:
+    """A 1 against a 6, two 4s, a 7 against a 1: the CNN reads each pair as one confident digit;
+    the segmenter, trained with such pairs as "not a digit", has them cut."""
+    model, helper = engines["cnn"], engines["cnn-segmenter"]
+    image = glued([first_of(mnist, d, skip) for d in digits], overlap=0.05)
+    alone = read_image(image, model.predict_proba, limits, max_digits=12)
+    assert len(alone.number) == 1
+    segmenter = Segmenter(helper.predict_proba, Thresholds.calibrated(helper.card.open_set))
+    reading = read_image(image, model.predict_proba, limits, max_digits=12, segmenter=segmenter)
+    assert reading.number == "".join(map(str, digits))
 
 
 def test_the_segmentation_never_makes_more_digits_than_allowed() -> None:

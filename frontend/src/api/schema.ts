@@ -33,7 +33,9 @@ export interface paths {
         };
         /**
          * Models
-         * @description Every loaded model with its model card (accuracy, parameters, size on disk, engine).
+         * @description Every loaded model a request may choose, with its model card (accuracy, parameters, size on
+         *     disk, engine); a helper such as `cnn-segmenter`, which decides how a written number is cut
+         *     for the CNNs, is listed in `/health` only.
          */
         get: operations["models_models_get"];
         put?: never;

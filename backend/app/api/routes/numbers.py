@@ -31,13 +31,13 @@ async def answer_number(
     settings: Settings,
     strokes: Strokes | None = None,
 ) -> Response:
-    """Read one number with the model ``model`` (its quantized twin, when loaded, reads the
-    candidate segments), on the event loop (``INLINE_INFERENCE``) or a worker thread."""
+    """Read one number with the model ``model`` (its segmenter, when loaded, decides the cuts),
+    on the event loop (``INLINE_INFERENCE``) or a worker thread."""
     engine = engines.select(model)
-    scorer = engines.segment_scorer(engine)
+    segmenter = engines.segmenter(engine)
     if settings.inline_inference:
-        return respond(recognise_number(engine, image, settings, strokes, scorer))
-    return respond(await run_in_threadpool(recognise_number, engine, image, settings, strokes, scorer))
+        return respond(recognise_number(engine, image, settings, strokes, segmenter))
+    return respond(await run_in_threadpool(recognise_number, engine, image, settings, strokes, segmenter))
 
 
 @router.post("/predict/number", response_model=NumberResponse, responses=NUMBER_ERRORS)

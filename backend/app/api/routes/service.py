@@ -31,7 +31,9 @@ def health(engines: EnginesDep) -> JSONResponse:
 
 @router.get("/models", response_model=ModelsResponse, responses=MODELS_RESPONSES)
 def models(engines: EnginesDep) -> ModelsResponse:
-    """Every loaded model with its model card (accuracy, parameters, size on disk, engine)."""
+    """Every loaded model a request may choose, with its model card (accuracy, parameters, size on
+    disk, engine); a helper such as `cnn-segmenter`, which decides how a written number is cut
+    for the CNNs, is listed in `/health` only."""
     infos = [
         ModelInfo(
             name=name,
@@ -46,5 +48,6 @@ def models(engines: EnginesDep) -> ModelsResponse:
             card=engine.card.public(),
         )
         for name, engine in engines.engines.items()
+        if name in engines.choosable()
     ]
     return ModelsResponse(default=engines.default, models=infos)
