@@ -306,6 +306,15 @@ def train(config: TrainConfig) -> ModelCard:
         y_train = np.concatenate([y_train, y_train[pick]])
     # Targets as distributions: one-hot for digits (and for "not a digit", class 10), uniform for outliers.
     classes = NUM_CLASSES + 1 if config.not_a_digit > 0 else NUM_CLASSES
+
+    def as_not_a_digit(
+        x: NDArray[np.float32], t: NDArray[np.float32], drawings: NDArray[np.float32]
+    ) -> tuple[NDArray[np.float32], NDArray[np.float32]]:
+        """``x`` and its targets ``t`` with ``drawings`` added as class 10, "not a digit"."""
+        return np.concatenate([x, drawings]), np.concatenate(
+            [t, np.eye(classes, dtype=np.float32)[[NUM_CLASSES] * len(drawings)]]
+        )
+
     t_train = np.eye(classes, dtype=np.float32)[y_train]
     t_val = np.eye(classes, dtype=np.float32)[y_val]
     t_test = np.eye(classes, dtype=np.float32)[y_test]
@@ -322,8 +331,7 @@ def train(config: TrainConfig) -> ModelCard:
                 )[1]
             ),
         )
-        x_train = np.concatenate([x_train, drawn])
-        t_train = np.concatenate([t_train, np.eye(classes, dtype=np.float32)[[NUM_CLASSES] * len(drawn)]])
+        x_train, t_train = as_not_a_digit(x_train, t_train, drawn)
         held_drawn = cache.get(
             "not-a-digit-validation",
             (len(x_all), validation_size, not_a_digit),
@@ -336,8 +344,7 @@ def train(config: TrainConfig) -> ModelCard:
                 )[1]
             ),
         )
-        x_val = np.concatenate([x_val, held_drawn])
-        t_val = np.concatenate([t_val, np.eye(classes, dtype=np.float32)[[NUM_CLASSES] * len(held_drawn)]])
+        x_val, t_val = as_not_a_digit(x_val, t_val, held_drawn)
     pairs = config.touching_pairs if config.subset is None else min(config.touching_pairs, config.subset // 4)
     if pairs > 0:
         if not_a_digit <= 0:
@@ -347,8 +354,7 @@ def train(config: TrainConfig) -> ModelCard:
             (len(x_all), validation_size, pairs),
             lambda: pair_drawings(x_all[validation_size:], y_all[validation_size:], pairs, config.seed + 4000),
         )
-        x_train = np.concatenate([x_train, x_pairs])
-        t_train = np.concatenate([t_train, np.eye(classes, dtype=np.float32)[[NUM_CLASSES] * len(x_pairs)]])
+        x_train, t_train = as_not_a_digit(x_train, t_train, x_pairs)
         held_pairs = cache.get(
             "touching-pairs-validation",
             (len(x_all), validation_size, pairs),
@@ -356,8 +362,7 @@ def train(config: TrainConfig) -> ModelCard:
                 x_all[:validation_size], y_all[:validation_size], max(1, pairs // 10), config.seed + 5000
             ),
         )
-        x_val = np.concatenate([x_val, held_pairs])
-        t_val = np.concatenate([t_val, np.eye(classes, dtype=np.float32)[[NUM_CLASSES] * len(held_pairs)]])
+        x_val, t_val = as_not_a_digit(x_val, t_val, held_pairs)
     outliers = config.outlier_exposure if config.subset is None else min(config.outlier_exposure, config.subset // 4)
     if outliers > 0:
         from digits.data.negatives import not_digit_set

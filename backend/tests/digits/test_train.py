@@ -75,7 +75,12 @@ def test_fine_tuning_starts_from_a_trained_model(mnist_dir: Path, tmp_path: Path
     assert 0 < moved < 0.5 * np.linalg.norm(fresh - before) / np.linalg.norm(before)
 
 
-def test_touching_pairs_need_the_not_a_digit_class(mnist_dir: Path, tmp_path: Path) -> None:
-    args = ["--mnist-dir", str(mnist_dir), "--output", str(tmp_path / "m.keras"), "--subset", "100"]
+def test_touching_pairs_join_the_not_a_digit_class(mnist_dir: Path, tmp_path: Path) -> None:
+    args = ["--mnist-dir", str(mnist_dir), "--output", str(tmp_path / "m.keras"), "--subset", "200", "--no-cache"]
     with pytest.raises(ValueError, match="not-a-digit class"):
-        main([*args, "--touching-pairs", "20", "--no-cache"])
+        main([*args, "--touching-pairs", "20"])
+    assert main([*args, "--epochs", "1", "--not-a-digit", "40", "--touching-pairs", "20"]) == 0
+    card = ModelCard.load(tmp_path / "m.json")
+    assert card.classes == 11 and card.touching_pairs == 20
+    # 200 digits + 50 re-drawn + 40 non-digits + 20 pairs; validation 40 digits + 4 + 2
+    assert (card.train_images, card.validation_images) == (310, 46)
