@@ -75,7 +75,7 @@ class Segmenter:
     answering model then reads the digits chosen. ``digits.engines.registry.ModelSpec.segmenter``
     names it: the served CNN fine-tuned with two touching digits as "not a digit"
     (:func:`digits.numbers.synthetic.touching_pairs`), which the answering model reads as one
-    confident digit (a 1 against a 5 reads 5), in its int8-weight export (0.18 ms a digit).
+    confident digit (a 1 against a 6 reads 6), in its int8-weight export (0.18 ms a digit).
 
     Attributes:
         predict: its ``predict_proba``: (N, 28, 28, 1) float32 in [0, 1] -> (N, 11) probabilities.

@@ -278,7 +278,7 @@ def number_set(source: DigitSource, layout: str, lengths: list[int], seed: int =
 def touching_pairs(source: DigitSource, count: int, seed: int = 0) -> list[bytes]:
     """``count`` two-digit numbers written touching (:func:`make_number`, layout ``touching``), as
     PNG bytes: training drawings of the "not a digit" class, so that two touching digits read as
-    one piece are not answered as one digit (a 1 against a 5 reads as a confident 5 otherwise),
+    one piece are not answered as one digit (a 1 against a 6 reads as a confident 6 otherwise),
     and the number reader cuts them (:func:`digits.numbers.reader.segment_by_recognition`).
 
     Args:
@@ -286,11 +286,7 @@ def touching_pairs(source: DigitSource, count: int, seed: int = 0) -> list[bytes
         count: how many pairs.
         seed: seeds the choice of digits and the layout's jitter.
     """
-    rng = np.random.default_rng(seed)
-    usable = np.arange(len(source.labels))
-    if source.strokes is not None:
-        usable = np.array([i for i in usable if source.strokes[i]])
-    return [make_number(source, rng.choice(usable, size=2, replace=False), "touching", rng).image for _ in range(count)]
+    return [sample.image for sample in number_set(source, "touching", [2] * count, seed=seed)]
 
 
 def with_non_digits(source: DigitSource, count: int, seed: int = 0) -> DigitSource:

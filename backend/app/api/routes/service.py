@@ -34,6 +34,7 @@ def models(engines: EnginesDep) -> ModelsResponse:
     """Every loaded model a request may choose, with its model card (accuracy, parameters, size on
     disk, engine); a helper such as `cnn-segmenter`, which decides how a written number is cut
     for the CNNs, is listed in `/health` only."""
+    choosable = set(engines.choosable())
     infos = [
         ModelInfo(
             name=name,
@@ -48,6 +49,6 @@ def models(engines: EnginesDep) -> ModelsResponse:
             card=engine.card.public(),
         )
         for name, engine in engines.engines.items()
-        if name in engines.choosable()
+        if name in choosable
     ]
     return ModelsResponse(default=engines.default, models=infos)
