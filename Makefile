@@ -17,7 +17,7 @@ PY := $(VENV)/bin/python
 BACKEND_STAMP := $(VENV)/.installed
 FRONTEND_STAMP := frontend/node_modules/.installed
 
-.PHONY: help install run test test-backend test-frontend test-e2e lint pre-commit format train tune finetune benchmark benchmark-serving loadtest evaluate report openapi openapi-check compose-check deploy-check scale-demo chromium nginx postgresql clean
+.PHONY: help install run test test-backend test-frontend test-e2e lint pre-commit format train tune finetune benchmark benchmark-serving loadtest evaluate report openapi openapi-check compose-check deploy-check scale-demo chromium nginx postgresql redis clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -45,6 +45,11 @@ nginx: ## Install Debian's nginx for make scale-demo and make deploy-check (if m
 	  $$( [ "$$(id -u)" = 0 ] || echo sudo ) apt-get update -qq && \
 	  $$( [ "$$(id -u)" = 0 ] || echo sudo ) apt-get install -y -qq --no-install-recommends nginx >/dev/null; }
 
+redis: ## Install Debian's Redis for the shared feedback rate-limit tests (if missing; the tests start their own server)
+	@command -v redis-server >/dev/null || { echo "Installing Redis (apt-get)..."; \
+	  $$( [ "$$(id -u)" = 0 ] || echo sudo ) apt-get update -qq && \
+	  $$( [ "$$(id -u)" = 0 ] || echo sudo ) apt-get install -y -qq --no-install-recommends redis-server >/dev/null; }
+
 # The feedback tests run on SQLite and on this real PostgreSQL server (role/password digits, local only).
 PG_TEST_URL ?= postgresql://digits:digits@127.0.0.1:5432/postgres
 export PG_TEST_URL
@@ -71,10 +76,10 @@ run: install ## Build the SPA and serve it with the API on the committed model
 	echo "  API docs: http://$(HOST):$(API_PORT)/docs   Stop with Ctrl+C."; echo; \
 	wait
 
-test: install chromium nginx postgresql ## Run every test: backend (pytest), frontend unit (Vitest), end-to-end (Playwright)
+test: install chromium nginx postgresql redis ## Run every test: backend (pytest), frontend unit (Vitest), end-to-end (Playwright)
 	$(MAKE) test-backend test-frontend test-e2e
 
-test-backend: $(BACKEND_STAMP) nginx postgresql ## Backend tests with line coverage; fails under the floor in backend/pyproject.toml
+test-backend: $(BACKEND_STAMP) nginx postgresql redis ## Backend tests with line coverage; fails under the floor in backend/pyproject.toml
 	cd backend && .venv/bin/python -m pytest --cov --cov-report=term-missing:skip-covered
 
 test-frontend: $(FRONTEND_STAMP)

@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import os
+import shutil
+import socket
+import subprocess
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -15,7 +19,7 @@ from digits.data.mnist import Mnist, load_mnist
 from digits.engines import Engine, load_engines
 from digits.settings import DataSettings
 from tests import feedback_db
-from tests.helpers import EVERY_MODEL, app_with_engines, serve
+from tests.helpers import EVERY_MODEL, app_with_engines, free_port, serve
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -74,6 +78,31 @@ def postgresql_url() -> Iterator[str]:
     """A fresh database on the real PostgreSQL server of ``PG_TEST_URL`` (``make postgresql`` starts
     Debian's and makes the role), created and dropped by pytest-postgresql's janitor, migrated."""
     yield from feedback_db.postgresql_database()
+
+
+@pytest.fixture(scope="session")
+def redis_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A real Redis server of its own (Debian's ``redis-server``, which ``make redis`` installs) on a
+    free local port, in memory only; its ``redis://`` URL."""
+    binary = shutil.which("redis-server")
+    if binary is None:
+        pytest.fail("redis-server is not installed: run `make redis` (make test does)")
+    port = free_port()
+    folder = tmp_path_factory.mktemp("redis")
+    server = subprocess.Popen(
+        [binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", str(folder)],
+        stdout=subprocess.DEVNULL,
+    )
+    try:
+        for _ in range(100):
+            with socket.socket() as attempt:
+                if attempt.connect_ex(("127.0.0.1", port)) == 0:
+                    break
+            time.sleep(0.05)
+        yield f"redis://127.0.0.1:{port}"
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])

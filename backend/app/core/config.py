@@ -8,7 +8,10 @@ from __future__ import annotations
 from functools import lru_cache
 from typing import Literal
 
-from pydantic import Field, SecretStr
+from limits import parse_many
+from limits.errors import ConfigurationError
+from limits.storage import storage_from_string
+from pydantic import Field, SecretStr, field_validator
 
 from digits.settings import DataSettings
 
@@ -88,9 +91,14 @@ class Settings(DataSettings):
         feedback_max_strokes: most strokes in one drawing; more gets 413 ``strokes_too_long``.
         feedback_max_points: most points, all strokes together; more gets 413 ``strokes_too_long``.
         feedback_rate_limit: how many drawings one client may send, in the ``limits`` library's
-            notation (e.g. ``60/minute``, ``1000/day``; several separated by ``;``), per worker
-            process; past it 429 ``rate_limited`` with ``Retry-After``. The client is the SPA's
-            ``X-Digits-Client`` id, else the peer address (used for counting only, never stored).
+            notation (e.g. ``60/minute``, ``1000/day``; several separated by ``;``), counted in
+            ``FEEDBACK_RATE_LIMIT_STORAGE``; past it 429 ``rate_limited`` with ``Retry-After``. The
+            client is the SPA's ``X-Digits-Client`` id, else the peer address, counted as the feedback
+            store's salted hash of it (never as itself).
+        feedback_rate_limit_storage: where the rate limit counts, as a ``limits`` storage URI:
+            ``memory://`` (each worker process on its own, the default) or a store shared by every
+            replica, e.g. ``redis://redis:6379`` (Redis or Valkey). A shared store that cannot be
+            reached falls back to the process's memory (logged), never to refusing feedback.
         feedback_admin_token: when set, ``DELETE /feedback/{id}``, ``GET /feedback/export`` and
             ``POST /admin/reload`` need ``Authorization: Bearer <token>`` (401 without, 403
             with another). Unset: they are open (a warning is logged in production).
@@ -135,7 +143,23 @@ class Settings(DataSettings):
     feedback_max_strokes: int = Field(default=200, ge=0)
     feedback_max_points: int = Field(default=10_000, ge=0)
     feedback_rate_limit: str = "60/minute;1000/day"
+    feedback_rate_limit_storage: str = "memory://"
     feedback_admin_token: SecretStr | None = None
+
+    @field_validator("feedback_rate_limit")
+    @classmethod
+    def _rate_limit_parses(cls, value: str) -> str:
+        parse_many(value)  # a ValueError here is the setting's validation error, at start-up
+        return value
+
+    @field_validator("feedback_rate_limit_storage")
+    @classmethod
+    def _storage_is_known(cls, value: str) -> str:
+        try:
+            storage_from_string(value)  # checks the scheme and its client library; connects to nothing
+        except (ConfigurationError, ValueError) as exc:
+            raise ValueError(f"a limits storage URI such as memory:// or redis://host:6379, not {value!r}") from exc
+        return value
 
 
 @lru_cache

@@ -14,8 +14,9 @@ import time
 from collections.abc import Callable, Iterator
 from typing import Any, TypeVar
 
-from limits import parse_many
-from limits.storage import MemoryStorage
+from limits import RateLimitItem, parse_many
+from limits.errors import StorageError
+from limits.storage import MemoryStorage, storage_from_string
 from limits.strategies import MovingWindowRateLimiter
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -33,6 +34,11 @@ CLIENT_HEADER = "X-Digits-Client"
 """The header carrying the SPA's random per-browser id (kept in its localStorage)."""
 
 MAX_CLIENT_ID_LENGTH = 128
+
+STORAGE_TIMEOUT_SECONDS = 0.25
+"""How long a shared rate-limit store may take to connect or answer before memory counts instead."""
+STORAGE_RETRY_SECONDS = 5.0
+"""How long memory counts alone after the shared store failed, before the store is tried again."""
 
 T = TypeVar("T")
 
@@ -79,12 +85,49 @@ def check_client_id(value: str | None) -> str | None:
 
 
 class RateLimit:
-    """``settings.feedback_rate_limit`` per client, kept in this process's memory (the ``limits`` library,
-    moving window)."""
+    """``settings.feedback_rate_limit`` per client (the ``limits`` library, moving window), counted in
+    the storage at ``FEEDBACK_RATE_LIMIT_STORAGE``.
 
-    def __init__(self, limit: str) -> None:
-        self.items = parse_many(limit)
-        self.limiter = MovingWindowRateLimiter(MemoryStorage())
+    ``memory://`` counts in this process only: with N replicas a client gets up to N times the
+    limit. A shared store (``redis://host:6379``) is counted in by every replica, so the limit holds
+    for the service as a whole. While a shared store cannot be reached (a timeout of
+    :data:`STORAGE_TIMEOUT_SECONDS`), this process's memory counts instead, logged once per outage:
+    a drawing is never refused because the limiter's store is down, and the limit still holds per
+    process.
+    """
+
+    def __init__(self, limit: str, storage: str = "memory://") -> None:
+        self.items: list[RateLimitItem] = parse_many(limit)
+        options: dict[str, float] = {}
+        if storage.startswith(("redis", "valkey")):
+            options = {"socket_timeout": STORAGE_TIMEOUT_SECONDS, "socket_connect_timeout": STORAGE_TIMEOUT_SECONDS}
+        self.limiter = MovingWindowRateLimiter(storage_from_string(storage, wrap_exceptions=True, **options))
+        shared = not storage.startswith("memory")
+        self.fallback = MovingWindowRateLimiter(MemoryStorage()) if shared else self.limiter
+        self.storage_down = False
+        self.retry_at = 0.0
+
+    def _hit(self, item: RateLimitItem, key: str) -> tuple[bool, float]:
+        """Count one request of ``key`` against ``item``: (allowed, the window's reset time in epoch
+        seconds), in the shared storage or, while it is down, in memory (the shared storage is
+        tried again every :data:`STORAGE_RETRY_SECONDS`, so an outage does not cost each request a
+        timeout)."""
+        limiter = self.limiter
+        if self.storage_down and time.monotonic() < self.retry_at:
+            limiter = self.fallback
+        try:
+            allowed = limiter.hit(item, "feedback", key)
+            if self.storage_down and limiter is self.limiter:
+                logger.warning("the feedback rate limit's storage is back")
+                self.storage_down = False
+        except StorageError as exc:
+            if not self.storage_down:
+                logger.error("the feedback rate limit's storage is unavailable, counting in memory: %s", exc)
+            self.storage_down = True
+            self.retry_at = time.monotonic() + STORAGE_RETRY_SECONDS
+            limiter = self.fallback
+            allowed = limiter.hit(item, "feedback", key)
+        return allowed, 0.0 if allowed else limiter.get_window_stats(item, "feedback", key).reset_time
 
     def hit(self, key: str) -> None:
         """Count one request of ``key``.
@@ -93,8 +136,8 @@ class RateLimit:
             ApiError: ``rate_limited`` (429, with ``Retry-After`` in seconds) past any of the limits.
         """
         for item in self.items:
-            if not self.limiter.hit(item, "feedback", key):
-                reset = self.limiter.get_window_stats(item, "feedback", key).reset_time
+            allowed, reset = self._hit(item, key)
+            if not allowed:
                 retry = max(1, int(reset - time.time()) + 1)
                 raise ApiError(
                     "rate_limited",

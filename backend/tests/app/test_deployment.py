@@ -158,6 +158,27 @@ def test_only_the_ingress_reaches_the_api_and_only_the_api_reaches_postgres(over
         assert rule["from"] == [{"podSelector": {"matchLabels": client_label}}]
 
 
+@pytest.mark.parametrize("overlay", OVERLAYS)
+def test_every_api_pod_counts_the_rate_limit_in_one_redis_that_only_the_api_reaches(overlay: str) -> None:
+    (api,) = find(overlay, "Deployment", "digits-api")
+    env = {item["name"]: item.get("value") for item in api["spec"]["template"]["spec"]["containers"][0]["env"]}
+    (service,) = find(overlay, "Service", "digits-redis")
+    assert (
+        env["FEEDBACK_RATE_LIMIT_STORAGE"]
+        == f"redis://{service['metadata']['name']}:{service['spec']['ports'][0]['port']}"
+    )
+    assert Settings(feedback_rate_limit_storage=env["FEEDBACK_RATE_LIMIT_STORAGE"])  # a URI the API accepts
+    (redis,) = find(overlay, "Deployment", "digits-redis")
+    pod = redis["spec"]["template"]["spec"]
+    (container,) = pod["containers"]
+    assert pod["securityContext"]["runAsNonRoot"] and container["securityContext"]["readOnlyRootFilesystem"]
+    assert container["securityContext"]["capabilities"]["drop"] == ["ALL"]
+    policies = {doc["metadata"]["name"]: doc["spec"] for doc in find(overlay, "NetworkPolicy")}
+    (rule,) = policies["digits-redis-from-api"]["ingress"]
+    assert rule["from"] == [{"podSelector": {"matchLabels": {"app.kubernetes.io/name": "digits-api"}}}]
+    assert "egress" not in policies["digits-redis-from-api"]  # Egress listed, no rule: it opens nothing
+
+
 def test_compose_runs_single_worker_replicas_on_postgres() -> None:
     compose = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
     services = compose["services"]
@@ -173,6 +194,9 @@ def test_compose_runs_single_worker_replicas_on_postgres() -> None:
     assert postgres["healthcheck"]["test"][1] == "pg_isready"
     assert any(volume.endswith(":/var/lib/postgresql/data") for volume in postgres["volumes"])
     assert "ports" not in postgres  # reachable by the other services only
+    assert backend["environment"]["FEEDBACK_RATE_LIMIT_STORAGE"] == "redis://redis:6379"
+    assert backend["depends_on"]["redis"]["condition"] == "service_healthy"
+    assert "ports" not in services["redis"]
 
 
 def _locations(conf: str) -> dict[str, str]:

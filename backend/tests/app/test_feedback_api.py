@@ -5,6 +5,8 @@ from __future__ import annotations
 import base64
 import io
 import json
+import logging
+import uuid
 from collections.abc import Iterator
 
 import numpy as np
@@ -17,7 +19,8 @@ from digits.data.rendering import render_canvas
 from digits.feedback import FeedbackStore
 from digits.feedback.export import iter_records
 from digits.preprocessing import decode_image, preprocess, to_png
-from tests.helpers import app_with_engines, b64, png_bytes
+from tests import feedback_db
+from tests.helpers import app_with_engines, b64, free_port, png_bytes
 
 TOKEN = "s3cret-admin-token"
 
@@ -224,6 +227,38 @@ def test_rate_limit_per_client(database_url: str, drawing) -> None:
             assert client.post("/feedback", json=body(drawing)).status_code == 201
         assert client.post("/feedback", json=body(drawing)).status_code == 429
         assert client.get("/feedback/stats").json()["total"] == 7
+
+
+def test_a_shared_store_limits_every_replica_together(tmp_path, redis_url: str, drawing) -> None:
+    """Two replicas (two apps, one database) with 3/minute: counting in one Redis, the client gets 3
+    drawings from the pair; counting in each process's memory, 3 from each."""
+    url = feedback_db.sqlite_database(tmp_path)
+    for storage, granted in ((redis_url, 3), ("memory://", 6)):
+        options = {"feedback_rate_limit": "3/minute", "feedback_rate_limit_storage": storage}
+        with make_client(url, **options) as one, make_client(url, **options) as two:
+            client_id = {"X-Digits-Client": uuid.uuid4().hex}  # a fresh key in the long-lived Redis
+            statuses = [
+                (one, two)[i % 2].post("/feedback", json=body(drawing), headers=client_id).status_code for i in range(8)
+            ]
+        assert statuses == [201] * granted + [429] * (8 - granted), storage
+
+
+def test_an_unreachable_store_counts_in_memory(tmp_path, drawing, caplog: pytest.LogCaptureFixture) -> None:
+    """A shared store that is down never refuses a drawing by itself: this process counts instead."""
+    storage = f"redis://127.0.0.1:{free_port()}"  # nothing listens there: connections are refused
+    url = feedback_db.sqlite_database(tmp_path)
+    options = {"feedback_rate_limit": "3/minute", "feedback_rate_limit_storage": storage}
+    with caplog.at_level(logging.ERROR, logger="digits"), make_client(url, **options) as client:
+        statuses = [client.post("/feedback", json=body(drawing)).status_code for _ in range(4)]
+        assert client.get("/feedback/stats").json()["total"] == 3
+    assert statuses == [201, 201, 201, 429]
+    assert "counting in memory" in caplog.text
+
+
+def test_a_bad_rate_limit_setting_fails_at_start() -> None:
+    for bad in ({"feedback_rate_limit": "often"}, {"feedback_rate_limit_storage": "postgres://db"}):
+        with pytest.raises(ValueError):
+            Settings(**bad)
 
 
 def test_clients_are_hashed_and_kept_apart(api: TestClient, database_url: str, drawing) -> None:

@@ -53,10 +53,13 @@ def get_store(request: Request) -> FeedbackStore:
 
 
 def get_rate_limit(request: Request) -> RateLimit:
-    """This process's feedback rate limiter (made on first use from ``FEEDBACK_RATE_LIMIT``)."""
+    """This process's feedback rate limiter (made on first use from ``FEEDBACK_RATE_LIMIT`` and
+    ``FEEDBACK_RATE_LIMIT_STORAGE``)."""
     limit: RateLimit | None = getattr(request.app.state, "feedback_rate_limit", None)
     if limit is None:
-        limit = request.app.state.feedback_rate_limit = RateLimit(request.app.state.settings.feedback_rate_limit)
+        settings = request.app.state.settings
+        limit = RateLimit(settings.feedback_rate_limit, settings.feedback_rate_limit_storage)
+        request.app.state.feedback_rate_limit = limit
     return limit
 
 
@@ -109,8 +112,17 @@ async def create_feedback(
     """
     client = check_client_id(client_id)
     peer = request.client.host if request.client else "unknown"
-    get_rate_limit(request).hit(f"client:{client}" if client else f"address:{peer}")
-    new_id = await run_in_threadpool(submit, store, body, client, settings)
+    limit = get_rate_limit(request)
+
+    def count_then_store() -> str:
+        # The rate limit counts the store's salted hash of the id (or address), never the value
+        # itself: a shared store (Redis) keeps its key until the window ends. Both calls may block
+        # (the database, the shared store), so they run on a worker thread.
+        key = with_database(lambda: store.hash_client(f"client:{client}" if client else f"address:{peer}"))
+        limit.hit(key)
+        return submit(store, body, client, settings)
+
+    new_id = await run_in_threadpool(count_then_store)
     return FeedbackCreated(id=new_id)
 
 
