@@ -13,6 +13,7 @@ from limits.errors import ConfigurationError
 from limits.storage import storage_from_string
 from pydantic import Field, SecretStr, field_validator
 
+from digits.feedback import MAX_OVERFLOW, POOL_SIZE
 from digits.settings import DataSettings
 
 
@@ -136,8 +137,8 @@ class Settings(DataSettings):
     max_stroke_coordinate: float = Field(default=100_000.0, gt=0)
     stroke_brush_width: float = Field(default=22.0, gt=0)
     database_migrate_on_start: bool = True
-    database_pool_size: int = Field(default=5, ge=1)
-    database_max_overflow: int = Field(default=10, ge=0)
+    database_pool_size: int = Field(default=POOL_SIZE, ge=1)
+    database_max_overflow: int = Field(default=MAX_OVERFLOW, ge=0)
     feedback_max_body_bytes: int = Field(default=2_000_000, gt=0)
     feedback_max_image_bytes: int = Field(default=1_000_000, gt=0)
     feedback_max_strokes: int = Field(default=200, ge=0)

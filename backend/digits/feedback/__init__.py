@@ -7,6 +7,14 @@
   :func:`digits.feedback.export.iter_records`.
 """
 
-from digits.feedback.store import DEVICES, FeedbackStore, NewFeedback, create_db_engine, database_url
+from digits.feedback.store import (
+    DEVICES,
+    MAX_OVERFLOW,
+    POOL_SIZE,
+    FeedbackStore,
+    NewFeedback,
+    create_db_engine,
+    database_url,
+)
 
-__all__ = ["DEVICES", "FeedbackStore", "NewFeedback", "create_db_engine", "database_url"]
+__all__ = ["DEVICES", "MAX_OVERFLOW", "POOL_SIZE", "FeedbackStore", "NewFeedback", "create_db_engine", "database_url"]

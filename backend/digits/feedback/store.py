@@ -45,14 +45,20 @@ def database_url(url: str | URL) -> URL:
     return parsed
 
 
-def create_db_engine(url: str | URL, pool_size: int = 5, max_overflow: int = 10) -> Engine:
+POOL_SIZE = 5
+"""Connections a process keeps open to a server database by default (SQLAlchemy's ``QueuePool`` default)."""
+MAX_OVERFLOW = 10
+"""Connections a process may open beyond :data:`POOL_SIZE` while busy, by default (SQLAlchemy's)."""
+
+
+def create_db_engine(url: str | URL, pool_size: int = POOL_SIZE, max_overflow: int = MAX_OVERFLOW) -> Engine:
     """A SQLAlchemy engine for ``url``.
 
     SQLite: the file's folder is created, and every connection uses write-ahead logging (readers
     never block the writer), ``synchronous=NORMAL`` and a 10 s busy timeout (several worker
     processes write to one file). PostgreSQL: pooled connections, checked before use: at most
     ``pool_size`` kept open and ``max_overflow`` more while busy (SQLAlchemy's ``QueuePool``; the
-    defaults are SQLAlchemy's, 5 and 10), per process.
+    defaults, :data:`POOL_SIZE` and :data:`MAX_OVERFLOW`, are SQLAlchemy's), per process.
     """
     parsed = database_url(url)
     if parsed.get_backend_name() != "sqlite":
@@ -147,7 +153,7 @@ class FeedbackStore:
         pool_size, max_overflow: the connection pool of a server database (:func:`create_db_engine`).
     """
 
-    def __init__(self, url: str | URL, pool_size: int = 5, max_overflow: int = 10) -> None:
+    def __init__(self, url: str | URL, pool_size: int = POOL_SIZE, max_overflow: int = MAX_OVERFLOW) -> None:
         self.engine = create_db_engine(url, pool_size, max_overflow)
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
         self._salt: bytes | None = None
