@@ -140,6 +140,13 @@ class _Read:
         is_digit = float(digits.sum()) / total if total > 0 else 0.0
         return float(digits.max() / max(float(digits.sum()), 1e-12)) * is_digit
 
+    @property
+    def path_score(self) -> float:
+        """What the piece adds to a segmentation as one digit: :func:`_segment_score` less
+        :data:`SEGMENT_COST`."""
+        assert self.row is not None
+        return _segment_score(self.row, self.piece.aspect) - SEGMENT_COST
+
 
 def _model_input(piece: Piece) -> NDArray[np.float32]:
     """The 28x28 input of one piece (the single-digit preprocessing, steps 4-8)."""
@@ -254,8 +261,7 @@ def _best_path(n: int, segments: dict[tuple[int, int], _Read], most: int) -> lis
     back: dict[tuple[int, int], tuple[int, int]] = {}
     best[0, 0] = 0.0
     for (i, j), seg in sorted(segments.items(), key=lambda item: item[0][1]):
-        assert seg.row is not None
-        score = _segment_score(seg.row, seg.piece.aspect) - SEGMENT_COST
+        score = seg.path_score
         for k in range(most):
             if np.isfinite(best[k, i]) and best[k, i] + score > best[k + 1, j]:
                 best[k + 1, j] = best[k, i] + score
@@ -324,16 +330,27 @@ def segment_by_recognition(
 def merge_fragments(reads: list[_Read], predict: Predict) -> list[_Read]:
     """Join neighbouring pieces that read better as one digit (every read must have its probabilities).
 
-    Neighbours (left to right) of which one does not read well (:data:`WELL_READ`) and whose
-    union is at most :data:`MERGE_ASPECT` as wide as tall are read as one piece, all in one
-    engine call; a union replaces the pair when it reads better than the pair (the product of
-    their scores), best first, each piece joining at most one union.
+    Neighbours (left to right) of which one does not read well (:data:`WELL_READ`), or whose inks
+    touch (:func:`digits.numbers.segmentation.contact`: stroke groups, as pieces from pixels that
+    touch are one already), and whose union is at most :data:`MERGE_ASPECT` as wide as tall are
+    read as one piece, all in one engine call. A union replaces the pair when it reads better than
+    the pair, best first, each piece joining at most one union: for a pair that does not read well,
+    better than the product of their scores; for touching pieces that both read well, better on
+    the segmentation's own score (:func:`_segment_score` less :data:`SEGMENT_COST` per digit, as
+    :func:`_best_path` weighs one digit against two). A 9 written as a loop and a slanted stem
+    that touches it (two stroke groups, each read surely as 0 and 1) is one digit by that score,
+    as the stem is far narrower than a 1 and the loop's 0 pays one more digit's cost; a 1 touching
+    a 0 stays "10". Measured on development numbers (``--seed 1``): separated and touching 1-8
+    digit numbers drawn as strokes 92.7 -> 93.8 % and 91.7 -> 92.7 % exact, no set lower.
     """
     pairs = []
+    touching: set[int] = set()
     for i in range(len(reads) - 1):
         a, b = reads[i], reads[i + 1]
         if min(a.score, b.score) >= WELL_READ:
-            continue
+            if contact(a.piece, b.piece) == 0:
+                continue
+            touching.add(i)
         both = union(a.piece, b.piece)
         if both.aspect <= MERGE_ASPECT:
             pairs.append((i, _Read(both, _model_input(both))))
@@ -342,7 +359,12 @@ def merge_fragments(reads: list[_Read], predict: Predict) -> list[_Read]:
     _predict([r for _, r in pairs], predict)
     taken: dict[int, _Read] = {}
     for i, joined in sorted(pairs, key=lambda pair: -pair[1].score):
-        if i in taken or i + 1 in taken or joined.score <= reads[i].score * reads[i + 1].score:
+        if i in taken or i + 1 in taken:
+            continue
+        if i in touching:
+            if joined.path_score <= reads[i].path_score + reads[i + 1].path_score:
+                continue
+        elif joined.score <= reads[i].score * reads[i + 1].score:
             continue
         taken[i] = joined
         taken[i + 1] = joined

@@ -85,6 +85,23 @@ def test_a_stroke_group_too_short_for_a_digit_joins_the_one_its_ink_touches_and_
     assert boxes[2][0] >= 295 and boxes[2][3] <= 12
 
 
+def loop(cx: float, cy: float, r: float, t0: float, start: float = 0.0, n: int = 40) -> list[list[float]]:
+    angles = start + 2 * np.pi * np.arange(n) / (n - 1)
+    return [[cx + r * np.cos(a), cy + r * np.sin(a), t0 + 10.0 * k] for k, a in enumerate(angles)]
+
+
+def test_a_loop_and_the_stem_that_touches_it_are_one_9_but_a_1_touching_a_0_stays_10(
+    engine: Engine, limits: Thresholds
+) -> None:
+    nine = as_arrays([loop(50, 40, 28, 0), line(78, 40, 96, 130, 2000)])  # the stem slants away
+    assert len(group_strokes(nine, 14.0)) == 2  # too little overlap to be grouped
+    assert read_strokes(nine, 14.0, engine.predict_proba, limits, max_digits=12).number == "9"
+    ten = as_arrays([line(40, 10, 40, 120, 0), loop(90, 65, 40, 2000, start=np.pi)])
+    pieces, _ = stroke_pieces(ten, 14.0)
+    assert contact(pieces[0], pieces[1]) > 0
+    assert read_strokes(ten, 14.0, engine.predict_proba, limits, max_digits=12).number == "10"
+
+
 def test_contact_counts_the_ink_that_touches() -> None:
     a = Piece(np.ones((10, 10), np.float32), (0, 0, 10, 10))
     beside = Piece(np.ones((10, 10), np.float32), (10, 0, 10, 10))  # the next column
