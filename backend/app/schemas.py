@@ -100,17 +100,23 @@ DigitProbabilities = Field(
 )
 
 
-class ModelReading(BaseModel):
-    """What one model of a comparison read in the image."""
+class Reading(BaseModel):
+    """What a model read in one image: the fields ``POST /predict``, each comparison and each image of
+    ``POST /predict/batch`` share."""
 
-    model: str = Field(description="Name of the model, as in the request's `models`.")
-    model_version: str = Field(description="Its version.")
     digit: int = Field(ge=0, le=9, description="The most probable digit.")
     confidence: Probability = Field(description="Probability of `digit` among the digits, in [0, 1].")
     verdict: Verdict = VerdictField
     uncertain: bool = UncertainField
     not_a_digit: Probability = NotADigitField
     probabilities: list[Probability] = DigitProbabilities
+
+
+class ModelReading(Reading):
+    """What one model of a comparison read in the image."""
+
+    model: str = Field(description="Name of the model, as in the request's `models`.")
+    model_version: str = Field(description="Its version.")
     inference_ms: float = Field(ge=0, description="Time this model took on the image, in milliseconds (server side).")
 
 
@@ -129,15 +135,9 @@ Saliency = Annotated[
 ]
 
 
-class PredictResponse(BaseModel):
+class PredictResponse(Reading):
     """What the model read."""
 
-    digit: int = Field(ge=0, le=9, description="The most probable digit.")
-    confidence: Probability = Field(description="Probability of `digit` among the digits, in [0, 1].")
-    verdict: Verdict = VerdictField
-    uncertain: bool = UncertainField
-    not_a_digit: Probability = NotADigitField
-    probabilities: list[Probability] = DigitProbabilities
     model: str = Field(description="Name of the model that answered, e.g. `cnn`.")
     model_version: str = Field(description="Its version, e.g. `enhanced_cnn-1a2b3c4d+litert`.")
     input_image: str = Field(
@@ -218,17 +218,11 @@ class BatchPredictRequest(BaseModel):
     )
 
 
-class BatchPrediction(BaseModel):
+class BatchPrediction(Reading):
     """What the model read in one image of the batch."""
 
     index: int = Field(ge=0, description="Position of the image in `images`.")
     status: Literal["ok"] = Field(description="`ok`: the image was recognised.")
-    digit: int = Field(ge=0, le=9, description="The most probable digit.")
-    confidence: Probability = Field(description="Probability of `digit` among the digits, in [0, 1].")
-    verdict: Verdict = VerdictField
-    uncertain: bool = UncertainField
-    not_a_digit: Probability = NotADigitField
-    probabilities: list[Probability] = DigitProbabilities
 
 
 class BatchImageError(BaseModel):

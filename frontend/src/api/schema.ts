@@ -381,16 +381,6 @@ export interface components {
          */
         BatchPrediction: {
             /**
-             * Index
-             * @description Position of the image in `images`.
-             */
-            index: number;
-            /**
-             * @description `ok`: the image was recognised. (enum property replaced by openapi-typescript)
-             * @enum {string}
-             */
-            status: "ok";
-            /**
              * Digit
              * @description The most probable digit.
              */
@@ -421,6 +411,16 @@ export interface components {
              * @description Probability of each digit 0-9 given that it is a digit (index = digit); they sum to 1.
              */
             probabilities: number[];
+            /**
+             * Index
+             * @description Position of the image in `images`.
+             */
+            index: number;
+            /**
+             * @description `ok`: the image was recognised. (enum property replaced by openapi-typescript)
+             * @enum {string}
+             */
+            status: "ok";
         };
         /** Body_predict_number_upload_predict_number_upload_post */
         Body_predict_number_upload_predict_number_upload_post: {
@@ -681,16 +681,6 @@ export interface components {
          */
         ModelReading: {
             /**
-             * Model
-             * @description Name of the model, as in the request's `models`.
-             */
-            model: string;
-            /**
-             * Model Version
-             * @description Its version.
-             */
-            model_version: string;
-            /**
              * Digit
              * @description The most probable digit.
              */
@@ -721,6 +711,16 @@ export interface components {
              * @description Probability of each digit 0-9 given that it is a digit (index = digit); they sum to 1.
              */
             probabilities: number[];
+            /**
+             * Model
+             * @description Name of the model, as in the request's `models`.
+             */
+            model: string;
+            /**
+             * Model Version
+             * @description Its version.
+             */
+            model_version: string;
             /**
              * Inference Ms
              * @description Time this model took on the image, in milliseconds (server side).
