@@ -1,6 +1,7 @@
 import { expect, test } from '@playwright/test'
 import { stats, type Stats } from './feedbackStats'
 import { drawGlyph, GLYPHS, type Glyph } from './draw'
+import { arc } from './glyphs'
 
 /** The digits of `text` side by side: digit k in the k-th of `text.length` equal columns. */
 function number(text: string): Glyph {
@@ -33,6 +34,26 @@ test('a stroke that starts inside a digit already read joins it: a 4 and a 5 fin
   }
   await expect(page.getByTestId('number-value')).toHaveText('45')
   await expect(boxes).toHaveCount(2)
+})
+
+test('a 9 written as a loop and a slanted stem that touches it reads 9, not 0 and 1', async ({ page }) => {
+  await page.goto('/')
+  await expect(page.getByTestId('service-status')).toContainText('Service online')
+  await page.getByTestId('mode-number').click()
+  const canvas = page.getByTestId('number-canvas')
+  // The loop, then its stem from the loop's right side slanting down and away: the stem overlaps
+  // the loop too little to be grouped with it, but their inks touch.
+  const loop = arc(0.3, 0.32, 0.075, 0.22, 0, 360)
+  const stem = [[0.375, 0.32], [0.42, 0.9]] as const
+  const pad = page.getByTestId('number-pad')
+  await drawGlyph(page, canvas, [loop])
+  await expect(pad).toHaveAttribute('data-pending', 'false')
+  await expect(page.getByTestId('number-value')).toHaveText('0') // the loop alone, read before the stem
+  await page.waitForTimeout(500) // the pen lifted a while: a stroke drawn at once would join the loop anyway
+  await drawGlyph(page, canvas, [stem])
+  await expect(pad).toHaveAttribute('data-pending', 'false')
+  await expect(page.getByTestId('number-value')).toHaveText('9')
+  await expect(page.getByTestId('digit-box')).toHaveCount(1)
 })
 
 test('writes 2026 with the mouse in the Number mode and reads it, a box over each digit', async ({ page }) => {
