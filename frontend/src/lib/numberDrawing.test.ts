@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { boxStyle, emptyTimedDrawing, isEmptyTimed, timedReducer, toRenderDrawing, toRequestStrokes } from './numberDrawing'
+import { boxStyle, emptyTimedDrawing, labelInside, isEmptyTimed, timedReducer, toRenderDrawing, toRequestStrokes } from './numberDrawing'
 
 describe('numberDrawing', () => {
   it('records strokes with their times and sends only finished ones', () => {
@@ -41,6 +41,9 @@ describe('numberDrawing', () => {
     expect(toRenderDrawing({ strokes: [], active: null }, 22).active).toBeNull()
     expect(boxStyle([84, 28, 210, 140], 840, 280)).toEqual({ left: '10.00%', top: '10.00%', width: '25.00%', height: '50.00%' })
     expect(boxStyle([-10, 0, 2000, 0], 840, 280).left).toBe('0.00%')
+    // A box at the pad's top edge shows its label inside, as there is no room above it.
+    expect(labelInside([84, 5, 100, 200], 280)).toBe(true)
+    expect(labelInside([84, 60, 100, 200], 280)).toBe(false)
     expect(boxStyle([], 840, 280).width).toBe('0.00%')
   })
 })

@@ -71,3 +71,14 @@ export function boxStyle(box: readonly number[], width: number, height: number) 
   const pct = (v: number, of: number) => `${Math.max(0, Math.min(100, (v / of) * 100)).toFixed(2)}%`
   return { left: pct(x, width), top: pct(y, height), width: pct(w, width), height: pct(h, height) }
 }
+
+/** Share of the canvas's height above a digit box that its label needs (about 1.6rem of 280 px). */
+export const LABEL_ROOM = 0.12
+
+/**
+ * Whether a digit box's label goes inside its top edge rather than above it: a box that starts
+ * within `LABEL_ROOM` of the canvas's height from its top would have its label cut off by the pad.
+ */
+export function labelInside(box: readonly number[], height: number): boolean {
+  return (box[1] ?? 0) < LABEL_ROOM * height
+}
