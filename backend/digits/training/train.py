@@ -51,6 +51,9 @@ class TrainConfig:
         lr_decay: per-epoch multiplicative learning-rate decay (on top of ReduceLROnPlateau).
         validation_size: images held out of the 60,000 for validation.
         seed: seeds NumPy, Python and TensorFlow; the split and augmentation depend on it.
+        split_seed: seeds the validation split alone when set, so models trained with different
+            ``seed`` (an ensemble's members) hold out the same validation images as the served
+            model, on which the verdict thresholds are chosen; ``None``: ``seed``.
         augment: whether to apply random affine augmentation.
         drawing_augment: whether to add elastic distortion, stroke thickening and low
             resolution (:class:`digits.training.augmentation.DrawingAugmentationConfig`).
@@ -104,6 +107,7 @@ class TrainConfig:
     lr_decay: float = 0.9
     validation_size: int = 5000
     seed: int = 42
+    split_seed: int | None = None
     augment: bool = True
     drawing_augment: bool = True
     stroke_mix: int = 15_000
@@ -161,7 +165,7 @@ class DataCache:
 
     directory: Path | None
     data_sha256: dict[str, str]
-    seed: int
+    seed: int | str
 
     def get(self, name: str, parts: tuple[int, ...], compute: Any) -> NDArray[np.float32]:
         """The cached array ``name`` for ``parts``, or ``compute()`` (then stored)."""
@@ -180,6 +184,23 @@ class DataCache:
         np.save(tmp, array)
         tmp.replace(path)  # atomic: a killed run leaves no half-written entry
         return array
+
+
+def split_order(rng: np.random.Generator, count: int, split_seed: int | None = None) -> NDArray[np.int64]:
+    """The order of the ``count`` training images; the first ``validation_size`` are held out.
+
+    Args:
+        rng: the run's generator, seeded with ``seed``; one permutation is always drawn from it,
+            so what it draws next is the same whatever ``split_seed`` is.
+        count: images in the training file (60,000 for MNIST).
+        split_seed: seeds the order alone when set (an ensemble member trained with another
+            ``seed`` holds out the served model's validation images); ``None``: ``rng``'s.
+
+    Returns:
+        ``(count,)`` int64, a permutation of ``range(count)``.
+    """
+    order = rng.permutation(count)
+    return order if split_seed is None else np.random.default_rng(split_seed).permutation(count)
 
 
 def _render_strokes(args: tuple[NDArray[np.uint8], int]) -> NDArray[np.float32]:
@@ -275,7 +296,7 @@ def train(config: TrainConfig) -> ModelCard:
     """
     data = load_mnist(config.mnist_dir, verify_counts=config.subset is None)
     rng = np.random.default_rng(config.seed)
-    order = rng.permutation(len(data.x_train))
+    order = split_order(rng, len(data.x_train), config.split_seed)
     x_all, y_all = data.x_train[order], data.y_train[order]
     x_test, y_test = data.x_test, data.y_test
     validation_size = config.validation_size
@@ -289,7 +310,8 @@ def train(config: TrainConfig) -> ModelCard:
         raise ValueError("validation_size must be smaller than the training set")
 
     started = time.perf_counter()
-    cache = DataCache(config.cache_dir, data.sha256, config.seed)
+    cache_seed = config.seed if config.split_seed in (None, config.seed) else f"{config.seed}/{config.split_seed}"
+    cache = DataCache(config.cache_dir, data.sha256, cache_seed)
     x_all_p = cache.get("mnist", (len(x_all), validation_size), lambda: preprocess_mnist(x_all)[..., None])
     x_test_p = cache.get("mnist-test", (len(x_test),), lambda: preprocess_mnist(x_test)[..., None])
     x_val, y_val = x_all_p[:validation_size], y_all[:validation_size]
@@ -511,6 +533,7 @@ def train(config: TrainConfig) -> ModelCard:
                 ("filters", config.filters),
                 ("dropout", config.dropout),
                 ("augment_strength", None if config.augment_strength == 1.0 else config.augment_strength),
+                ("split_seed", None if config.split_seed in (None, config.seed) else config.split_seed),
             )
             if v is not None
         }
@@ -589,6 +612,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--lr-decay", type=float, default=defaults.lr_decay, help="per-epoch multiplicative decay")
     parser.add_argument("--validation-size", type=int, default=defaults.validation_size)
     parser.add_argument("--seed", type=int, default=defaults.seed)
+    parser.add_argument(
+        "--split-seed", type=int, default=None, help="seed of the validation split alone (default: --seed)"
+    )
     parser.add_argument("--no-augment", action="store_true", help="train without affine augmentation")
     parser.add_argument(
         "--no-drawing-augment", action="store_true", help="no elastic distortion, thickening or low resolution"
@@ -639,6 +665,7 @@ def main(argv: list[str] | None = None) -> int:
         lr_decay=args.lr_decay,
         validation_size=args.validation_size,
         seed=args.seed,
+        split_seed=args.split_seed,
         augment=not args.no_augment,
         drawing_augment=not args.no_drawing_augment,
         stroke_mix=args.stroke_mix,

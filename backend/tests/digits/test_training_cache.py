@@ -1,4 +1,4 @@
-"""The cache of the deterministic training data: computed once, keyed by sizes, seed, data and code."""
+"""The cache of the deterministic training data (computed once, keyed by sizes, seed, data and code), and the split."""
 
 from __future__ import annotations
 
@@ -44,3 +44,16 @@ def test_no_directory_caches_nothing(tmp_path: Path) -> None:
     for _ in range(2):
         cache.get("x", (1,), lambda: calls.append(1) or np.ones(2))
     assert len(calls) == 2 and not list(tmp_path.iterdir())
+
+
+def test_a_split_seed_holds_out_the_same_images_whatever_the_seed() -> None:
+    from digits.training.train import split_order
+
+    served = split_order(np.random.default_rng(42), 1000)
+    member_rng = np.random.default_rng(7)
+    member = split_order(member_rng, 1000, split_seed=42)
+    np.testing.assert_array_equal(member, served)
+    assert not np.array_equal(split_order(np.random.default_rng(7), 1000), served)
+    plain = np.random.default_rng(7)
+    plain.permutation(1000)
+    assert member_rng.integers(1 << 30) == plain.integers(1 << 30)  # what the run draws next is unchanged
