@@ -441,3 +441,43 @@ def test_noise_is_refused_as_too_many_pieces_not_searched(engine: Engine, limits
     ink[::4, ::4] = 1.0  # 1,875 specks
     with pytest.raises(TooManyDigitsError):
         components(ink, max_pieces=10)
+
+
+@pytest.mark.parametrize(("width", "cut"), [(100, False), (130, True)])
+def test_a_piece_read_as_not_a_digit_two_digits_wide_is_cut_into_fair_readings(width: int, cut: bool) -> None:
+    """The segmenter reads touching digits, like a symbol, as not a digit. A piece no wider than a
+    digit is cut only into segments that read well (a letter's strokes read as 1s and 7s); one
+    wider than a single digit ever is (PAIR_ASPECT) into segments read fairly well (PAIR_CUT_READ)."""
+    from digits.numbers.reader import (
+        PAIR_ASPECT,
+        PAIR_CUT_READ,
+        SPLIT_ASPECT,
+        SYMBOL_CUT_READ,
+        _Read,
+        segment_by_recognition,
+    )
+
+    assert 100 / 100 < PAIR_ASPECT <= 130 / 100 < SPLIT_ASPECT and PAIR_CUT_READ < 0.75 < SYMBOL_CUT_READ
+    ink = np.zeros((100, width), np.float32)
+    ink[:, 4 : width // 2 - 4] = 1.0  # two blocks ...
+    ink[:, width // 2 + 4 : width - 4] = 1.0
+    ink[45:55, width // 2 - 4 : width // 2 + 4] = 1.0  # ... joined by a bridge
+    piece = Piece(ink, (0, 0, width, 100))
+
+    def row(digit: int, p: float) -> np.ndarray:
+        out = np.full(11, (1.0 - p) / 10, np.float32)
+        out[digit] = p
+        return out
+
+    def segmenter(x: np.ndarray) -> np.ndarray:  # a half (10-14 of 28 columns inked) is a 0, the rest not a digit
+        return np.stack(
+            [row(0, 0.99) if 10 <= (im > 0.1).any(axis=0).sum() <= 14 else row(10, 1.0) for im in x[..., 0]]
+        )
+
+    def answer(x: np.ndarray) -> np.ndarray:  # each half reads as a 0 three times in four
+        return np.stack([row(0, 0.75) for _ in x])
+
+    limits = Thresholds(0.5, 0.3)
+    whole = _Read(piece, np.zeros((28, 28), np.float32), row(10, 1.0))
+    reads = segment_by_recognition([whole], segmenter, limits, max_digits=8, answer=(answer, limits))
+    assert len(reads) == (2 if cut else 1)
