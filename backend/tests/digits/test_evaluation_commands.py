@@ -155,6 +155,21 @@ def test_latency_times_every_model_and_writes_inference_ms(
     assert _committed_cards() == committed
 
 
+def test_latency_of_one_model_beside_its_keras_reference_writes_only_its_card(
+    models_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    before = ModelCard.load(models_dir / "mlp.json").inference_ms
+    assert latency.main(["--runs", "5", "--model", "mlp-numpy"]) == 0
+    printed = {line.split()[0] for line in capsys.readouterr().out.splitlines()[1:]}
+    assert printed == {"mlp-numpy", "mlp"}  # the model asked for and the Keras model it is compared with
+    timing = ModelCard.load(models_dir / "mlp_numpy.json").inference_ms
+    assert timing is not None and timing.command == "python -m digits.evaluation.latency --runs 5 --model mlp-numpy"
+    assert timing.vs_keras is not None
+    assert ModelCard.load(models_dir / "mlp.json").inference_ms == before
+    with pytest.raises(SystemExit):
+        latency.main(["--model", "no-such-model"])
+
+
 def test_python_m_digits_evaluation_is_the_evaluation_command() -> None:
     done = subprocess.run(
         [sys.executable, "-m", "digits.evaluation", "--help"],
