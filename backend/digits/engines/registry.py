@@ -79,6 +79,7 @@ MODEL_SPECS: dict[str, ModelSpec] = {
         "cnn_ensemble_litert.tflite",
         "litert",
         "Ensemble of CNNs: their averaged probabilities, one LiteRT graph, one batched call (optional)",
+        segmenter="cnn-segmenter",
     ),
     "cnn-tta": ModelSpec(
         "cnn_litert.tflite",
