@@ -115,7 +115,7 @@ train: $(BACKEND_STAMP) ## Train the CNN in three stages and its segmenter (~105
 	cd backend && .venv/bin/python -m digits.evaluation.latency
 	cd backend && .venv/bin/python -m digits.training.tracking register models/cnn.keras --alias champion
 
-ensemble: $(BACKEND_STAMP) ## Train a second CNN (make train's three stages, another seed, the same validation split) and serve both averaged as cnn-ensemble (~75 min on 2 cores)
+ensemble: $(BACKEND_STAMP) ## Train a second CNN (make train's three stages, another seed, the same validation split) and serve both averaged as cnn-ensemble (~100 min on 2 cores)
 	cd backend && .venv/bin/python -m digits.training.train --seed 7 --split-seed 42 --output models/b_stage1.keras $(ARGS)
 	cd backend && .venv/bin/python -m digits.training.train --seed 7 --split-seed 42 --init-from models/b_stage1.keras \
 	  --outlier-exposure 10000 --epochs 4 --learning-rate 2.5e-4 --output models/b_stage2.keras

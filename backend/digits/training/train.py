@@ -296,7 +296,8 @@ def train(config: TrainConfig) -> ModelCard:
     """
     data = load_mnist(config.mnist_dir, verify_counts=config.subset is None)
     rng = np.random.default_rng(config.seed)
-    order = split_order(rng, len(data.x_train), config.split_seed)
+    split_seed = None if config.split_seed in (None, config.seed) else config.split_seed  # another split, or None
+    order = split_order(rng, len(data.x_train), split_seed)
     x_all, y_all = data.x_train[order], data.y_train[order]
     x_test, y_test = data.x_test, data.y_test
     validation_size = config.validation_size
@@ -310,8 +311,9 @@ def train(config: TrainConfig) -> ModelCard:
         raise ValueError("validation_size must be smaller than the training set")
 
     started = time.perf_counter()
-    cache_seed = config.seed if config.split_seed in (None, config.seed) else f"{config.seed}/{config.split_seed}"
-    cache = DataCache(config.cache_dir, data.sha256, cache_seed)
+    cache = DataCache(
+        config.cache_dir, data.sha256, config.seed if split_seed is None else f"{config.seed}/{split_seed}"
+    )
     x_all_p = cache.get("mnist", (len(x_all), validation_size), lambda: preprocess_mnist(x_all)[..., None])
     x_test_p = cache.get("mnist-test", (len(x_test),), lambda: preprocess_mnist(x_test)[..., None])
     x_val, y_val = x_all_p[:validation_size], y_all[:validation_size]
@@ -533,7 +535,7 @@ def train(config: TrainConfig) -> ModelCard:
                 ("filters", config.filters),
                 ("dropout", config.dropout),
                 ("augment_strength", None if config.augment_strength == 1.0 else config.augment_strength),
-                ("split_seed", None if config.split_seed in (None, config.seed) else config.split_seed),
+                ("split_seed", split_seed),
             )
             if v is not None
         }
