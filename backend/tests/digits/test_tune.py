@@ -63,3 +63,29 @@ def test_train_command_round_trips_through_the_training_parser() -> None:
     }
     command = tune.train_command(params, epochs=9, not_a_digit=20000)
     assert "--learning-rate 0.0012" in command and "--filters 24" in command and "--epochs 9" in command
+
+
+def test_trial_batch_norm_follows_recent_steps() -> None:
+    """A trial's batch normalization keeps its moving statistics with momentum 0.9: after 5 steps
+    they have moved about 1 - 0.9**5 = 41 % of the way to the batches' statistics (Keras' 0.99:
+    5 %), so a short trial's validation accuracy measures its weights."""
+    import keras
+    import numpy as np
+
+    from digits.training.architectures import build_enhanced_cnn
+
+    x = np.random.default_rng(0).random((80, 28, 28, 1)).astype(np.float32)
+    y = np.eye(10, dtype=np.float32)[np.arange(80) % 10]
+
+    def moved(callbacks: list[keras.callbacks.Callback]) -> float:
+        keras.utils.set_random_seed(0)
+        model = build_enhanced_cnn()
+        model.compile(optimizer=keras.optimizers.SGD(0.0), loss="categorical_crossentropy")  # weights stay
+        model.fit(x, y, batch_size=16, epochs=1, shuffle=False, verbose=0, callbacks=callbacks)
+        bn = model.get_layer("block1_bn1")
+        assert bn.momentum == (tune.TRIAL_BN_MOMENTUM if callbacks else 0.99)
+        return float(np.abs(np.asarray(bn.moving_mean)).mean())
+
+    short, default = moved([tune._short_run_batch_norm()]), moved([])
+    assert tune.TRIAL_BN_MOMENTUM == 0.9
+    assert 5 < short / default < 12  # (1 - 0.9**5) / (1 - 0.99**5) = 8.4
