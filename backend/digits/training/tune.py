@@ -90,6 +90,18 @@ def suggest(trial: optuna.Trial) -> dict[str, Any]:
     }
 
 
+BASELINE: dict[str, Any] = {
+    "learning_rate": 1e-3,
+    "lr_decay": 0.9,
+    "batch_size": 128,
+    "dropout": 0.5,
+    "filters": 32,
+    "augment_strength": 1.0,
+}
+"""``make train``'s first stage (the defaults of ``digits.training.train``): a new study's first
+trial, so every configuration is compared with it under the same budget."""
+
+
 def train_command(params: dict[str, Any], epochs: int, not_a_digit: int, output: str = "models/cnn_tuned.keras") -> str:
     """The one command that trains ``params`` on the full training data."""
     args = ["python", "-m", "digits.training.train", "--output", output, "--epochs", str(epochs)]
@@ -168,6 +180,8 @@ def run_search(
         sampler=optuna.samplers.TPESampler(seed=seed + len(_finished(directory, study_name))),
         pruner=optuna.pruners.HyperbandPruner(min_resource=1, max_resource=budget.epochs, reduction_factor=3),
     )
+    if not study.trials:
+        study.enqueue_trial(BASELINE)
     log = directory / f"{study_name}.trials.jsonl"
 
     def objective(trial: optuna.Trial) -> float:

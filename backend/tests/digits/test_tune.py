@@ -28,6 +28,7 @@ def test_search_runs_logs_every_trial_and_resumes(
     assert len(study.trials) == 2
     lines = [json.loads(line) for line in (tmp_path / "t.trials.jsonl").read_text().splitlines()]
     assert [entry["number"] for entry in lines] == [0, 1]
+    assert lines[0]["params"] == tune.BASELINE  # the first trial is make train's configuration
     for entry in lines:
         assert set(entry["params"]) == {
             "learning_rate",
@@ -89,3 +90,20 @@ def test_trial_batch_norm_follows_recent_steps() -> None:
     short, default = moved([tune._short_run_batch_norm()]), moved([])
     assert tune.TRIAL_BN_MOMENTUM == 0.9
     assert 5 < short / default < 12  # (1 - 0.9**5) / (1 - 0.99**5) = 8.4
+
+
+def test_the_baseline_trial_is_make_train_s_first_stage() -> None:
+    import inspect
+
+    from digits.training.architectures import build_enhanced_cnn
+    from digits.training.train import TrainConfig
+
+    config, model = TrainConfig(), inspect.signature(build_enhanced_cnn).parameters
+    assert {
+        "learning_rate": config.learning_rate,
+        "lr_decay": config.lr_decay,
+        "batch_size": config.batch_size,
+        "dropout": model["dropout"].default,
+        "filters": model["filters"].default,
+        "augment_strength": config.augment_strength,
+    } == tune.BASELINE
