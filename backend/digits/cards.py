@@ -193,6 +193,7 @@ class ModelCard(_Section):
     batch_size: int | None = Field(default=None, ge=1)
     learning_rate: float | None = Field(default=None, gt=0)
     lr_decay_per_epoch: float | None = None
+    schedule: str | None = Field(default=None, description="exponential (per epoch) or one-cycle (per step)")
     optimizer: str | None = None
     callbacks: list[str] | None = None
     augmentation: dict[str, float] | None = None

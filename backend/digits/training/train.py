@@ -48,7 +48,14 @@ class TrainConfig:
         epochs: maximum number of epochs (EarlyStopping may stop sooner).
         batch_size: images per gradient step.
         learning_rate: Adam's initial learning rate.
-        lr_decay: per-epoch multiplicative learning-rate decay (on top of ReduceLROnPlateau).
+        lr_decay: per-epoch multiplicative learning-rate decay (on top of ReduceLROnPlateau);
+            with ``schedule="exponential"`` only.
+        schedule: ``"exponential"``: ``learning_rate`` decayed by ``lr_decay`` every epoch and
+            halved when the validation loss stalls for 2 epochs; ``"one-cycle"``: per step, a linear
+            warm-up from ``learning_rate / 25`` to ``learning_rate`` over the first
+            :data:`WARMUP_SHARE` of the steps, then a cosine decay to ``learning_rate / 1e4``
+            (Keras' ``CosineDecay``; the one-cycle policy of Smith and Topin, "Super-Convergence",
+            2019), for a fixed number of epochs.
         validation_size: images held out of the 60,000 for validation.
         seed: seeds NumPy, Python and TensorFlow; the split and augmentation depend on it.
         split_seed: seeds the validation split alone when set, so models trained with different
@@ -105,6 +112,7 @@ class TrainConfig:
     batch_size: int = 128
     learning_rate: float = 1e-3
     lr_decay: float = 0.9
+    schedule: str = "exponential"
     validation_size: int = 5000
     seed: int = 42
     split_seed: int | None = None
@@ -129,6 +137,37 @@ class TrainConfig:
     verbose: int = 1
     command: str | None = None
     callbacks: list[Any] = field(default_factory=list)
+
+
+SCHEDULES = ("exponential", "one-cycle")
+WARMUP_SHARE = 0.3
+"""Share of a one-cycle run's steps spent warming up (Smith and Topin's 0.3, also PyTorch's
+``OneCycleLR`` default)."""
+
+
+def learning_rate_schedule(config: TrainConfig, train_images: int) -> Any:
+    """Adam's learning rate: ``config.learning_rate`` (a float, changed per epoch by callbacks) for
+    the ``exponential`` schedule, a ``keras.optimizers.schedules.CosineDecay`` with warm-up for
+    ``one-cycle`` (:class:`TrainConfig`'s ``schedule``).
+
+    Raises:
+        ValueError: an unknown schedule.
+    """
+    if config.schedule == "exponential":
+        return config.learning_rate
+    if config.schedule != "one-cycle":
+        raise ValueError(f"unknown schedule {config.schedule!r}; choose from {SCHEDULES}")
+    import keras
+
+    steps = config.epochs * -(-train_images // config.batch_size)
+    warmup = max(1, int(WARMUP_SHARE * steps))
+    return keras.optimizers.schedules.CosineDecay(
+        initial_learning_rate=config.learning_rate / 25.0,
+        decay_steps=max(1, steps - warmup),
+        alpha=1e-4,
+        warmup_target=config.learning_rate,
+        warmup_steps=warmup,
+    )
 
 
 def sha256_file(path: Path) -> str:
@@ -457,7 +496,7 @@ def train(config: TrainConfig) -> ModelCard:
             teacher = keras.models.load_model(config.teacher, compile=False)
             fitted = distiller(teacher, model, config.temperature, config.student_loss_weight)
         fitted.compile(
-            optimizer=keras.optimizers.Adam(learning_rate=config.learning_rate),
+            optimizer=keras.optimizers.Adam(learning_rate=learning_rate_schedule(config, len(x_train))),
             loss=keras.losses.CategoricalCrossentropy(from_logits=fitted is not model),
             metrics=["accuracy"],
         )
@@ -465,10 +504,15 @@ def train(config: TrainConfig) -> ModelCard:
     # A distiller is checkpointed by its weights (the student's layers are among them).
     checkpoint_path = config.output.with_suffix(".best.keras" if fitted is model else ".best.weights.h5")
     decay = config.lr_decay
-    callbacks: list[keras.callbacks.Callback] = [
+    schedule_callbacks: list[keras.callbacks.Callback] = [
         keras.callbacks.LearningRateScheduler(lambda epoch, lr: lr if epoch == 0 else lr * decay),
         keras.callbacks.ReduceLROnPlateau(monitor="val_loss", factor=0.5, patience=2, min_lr=1e-5),
         keras.callbacks.EarlyStopping(monitor="val_loss", patience=5, restore_best_weights=True),
+    ]
+    if config.schedule == "one-cycle":
+        schedule_callbacks = []  # the optimizer's schedule sets every step's rate
+    callbacks: list[keras.callbacks.Callback] = [
+        *schedule_callbacks,
         keras.callbacks.ModelCheckpoint(
             checkpoint_path, monitor="val_loss", save_best_only=True, save_weights_only=fitted is not model
         ),
@@ -510,9 +554,10 @@ def train(config: TrainConfig) -> ModelCard:
         best_epoch=int(np.argmin(hist["val_loss"])) + 1 if hist.get("val_loss") else None,
         batch_size=config.batch_size,
         learning_rate=config.learning_rate,
-        lr_decay_per_epoch=config.lr_decay,
+        lr_decay_per_epoch=config.lr_decay if config.schedule == "exponential" else None,
+        schedule=config.schedule,
         optimizer="Adam",
-        callbacks=["LearningRateScheduler", "ReduceLROnPlateau", "EarlyStopping", "ModelCheckpoint"],
+        callbacks=[type(c).__name__ for c in callbacks if c not in config.callbacks],
         augmentation=aug_config.to_dict() if config.augment else None,
         drawing_augmentation=drawing_config.to_dict() if config.drawing_augment else None,
         stroke_mix=stroke_mix,
@@ -593,8 +638,8 @@ def continue_stages(earlier: ModelCard, card: ModelCard) -> ModelCard:
     )
 
 
-def main(argv: list[str] | None = None) -> int:
-    """Command-line entry point; returns the exit status."""
+def build_parser() -> argparse.ArgumentParser:
+    """The command line of ``python -m digits.training.train`` (defaults from :class:`TrainConfig`)."""
     defaults = TrainConfig()
     parser = argparse.ArgumentParser(
         prog="python -m digits.training.train",
@@ -612,6 +657,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--batch-size", type=int, default=defaults.batch_size)
     parser.add_argument("--learning-rate", type=float, default=defaults.learning_rate)
     parser.add_argument("--lr-decay", type=float, default=defaults.lr_decay, help="per-epoch multiplicative decay")
+    parser.add_argument(
+        "--schedule", choices=SCHEDULES, default=defaults.schedule, help="learning-rate schedule (one-cycle: per step)"
+    )
     parser.add_argument("--validation-size", type=int, default=defaults.validation_size)
     parser.add_argument("--seed", type=int, default=defaults.seed)
     parser.add_argument(
@@ -656,7 +704,12 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--cache-dir", type=Path, default=CACHE_DIR, help="cache of the deterministic data")
     parser.add_argument("--no-cache", action="store_true", help="compute the data afresh, keep nothing")
-    args = parser.parse_args(argv)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Command-line entry point; returns the exit status."""
+    args = build_parser().parse_args(argv)
     config = TrainConfig(
         mnist_dir=args.mnist_dir,
         output=args.output,
@@ -665,6 +718,7 @@ def main(argv: list[str] | None = None) -> int:
         batch_size=args.batch_size,
         learning_rate=args.learning_rate,
         lr_decay=args.lr_decay,
+        schedule=args.schedule,
         validation_size=args.validation_size,
         seed=args.seed,
         split_seed=args.split_seed,

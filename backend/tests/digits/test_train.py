@@ -84,3 +84,30 @@ def test_touching_pairs_join_the_not_a_digit_class(mnist_dir: Path, tmp_path: Pa
     assert card.classes == 11 and card.touching_pairs == 20
     # 200 digits + 50 re-drawn + 40 non-digits + 20 pairs; validation 40 digits + 4 + 2
     assert (card.train_images, card.validation_images) == (310, 46)
+
+
+def test_one_cycle_warms_up_then_anneals(tmp_path: Path) -> None:
+    from digits.training.train import WARMUP_SHARE, TrainConfig, learning_rate_schedule
+
+    config = TrainConfig(
+        output=tmp_path / "m.keras", epochs=4, batch_size=100, learning_rate=3e-3, schedule="one-cycle"
+    )
+    rate = learning_rate_schedule(config, train_images=1000)  # 10 steps an epoch, 40 in all
+    warmup = int(WARMUP_SHARE * 40)
+    first, peak, last = (float(rate(step)) for step in (0, warmup, 40))
+    assert first == pytest.approx(3e-3 / 25) and peak == pytest.approx(3e-3)
+    assert last == pytest.approx(3e-3 * 1e-4, rel=1e-3)
+    assert float(rate(warmup // 2)) < peak and float(rate(warmup + 5)) < peak
+    exponential = TrainConfig(output=tmp_path / "m.keras", learning_rate=1e-3)
+    assert learning_rate_schedule(exponential, train_images=1000) == 1e-3
+    with pytest.raises(ValueError, match="unknown schedule"):
+        learning_rate_schedule(TrainConfig(output=tmp_path / "m.keras", schedule="step"), train_images=1000)
+
+
+def test_a_one_cycle_run_records_its_schedule(mnist_dir: Path, tmp_path: Path) -> None:
+    output = tmp_path / "cycle.keras"
+    argv = ["--mnist-dir", str(mnist_dir), "--output", str(output), "--subset", "400", "--epochs", "2"]
+    assert main([*argv, "--schedule", "one-cycle", "--learning-rate", "3e-3", "--no-cache"]) == 0
+    card = ModelCard.load(output.with_suffix(".json"))
+    assert card.schedule == "one-cycle" and card.lr_decay_per_epoch is None
+    assert card.callbacks == ["ModelCheckpoint"] and card.epochs == 2
