@@ -13,12 +13,14 @@ SQLite file) keeps every trial, so a search stopped by the budget or killed resu
 stopped, and the history can be read back with ``optuna.load_study`` (Akiba et al., "Optuna: A
 Next-generation Hyperparameter Optimization Framework", KDD 2019).
 
-What is searched (:func:`suggest`): the learning rate (log-uniform 3e-4 to 3e-3), the schedule's
-per-epoch decay (0.6 to 0.95), the batch size (64, 128, 256), the head's dropout (0.2 to 0.6),
-the first block's filters (16, 24, 32, 48) and the augmentation strength (0.5 to 1.5 times every
-range and probability). Each trial trains on ``--subset`` training images (the cheap rung; the
-best configuration is then retrained on everything with the printed command), is scored by its
-best validation accuracy, and never sees the test set (``evaluate_test=False``).
+What is searched (:func:`suggest`): the learning rate (log-uniform 3e-4 to 3e-3), the schedule
+(``exponential`` with its per-epoch decay, 0.6 to 0.95, or ``one-cycle`` with the learning rate as
+its peak; :func:`digits.training.train.learning_rate_schedule`), the batch size (64, 128, 256),
+the head's dropout (0.2 to 0.6), the first block's filters (16, 24, 32, 48) and the augmentation
+strength (0.5 to 1.5 times every range and probability). Each trial trains on ``--subset``
+training images (the cheap rung; the best configuration is then retrained on everything with the
+printed command), is scored by its best validation accuracy, and never sees the test set
+(``evaluate_test=False``).
 
 A trial's batch normalization keeps its moving statistics with momentum :data:`TRIAL_BN_MOMENTUM`
 (0.9) instead of Keras' 0.99 (:func:`_short_run_batch_norm`): with 0.99 they need several hundred
@@ -80,9 +82,15 @@ class SearchBudget:
 
 def suggest(trial: optuna.Trial) -> dict[str, Any]:
     """The search space: one configuration, keyed by ``digits.training.train`` option names."""
-    return {
+    from digits.training.train import SCHEDULES
+
+    params: dict[str, Any] = {
         "learning_rate": trial.suggest_float("learning_rate", 3e-4, 3e-3, log=True),
-        "lr_decay": trial.suggest_float("lr_decay", 0.6, 0.95),
+        "schedule": trial.suggest_categorical("schedule", list(SCHEDULES)),
+    }
+    if params["schedule"] == "exponential":  # a conditional parameter: one-cycle has no per-epoch decay
+        params["lr_decay"] = trial.suggest_float("lr_decay", 0.6, 0.95)
+    return params | {
         "batch_size": trial.suggest_categorical("batch_size", [64, 128, 256]),
         "dropout": trial.suggest_float("dropout", 0.2, 0.6),
         "filters": trial.suggest_categorical("filters", [16, 24, 32, 48]),
@@ -92,6 +100,7 @@ def suggest(trial: optuna.Trial) -> dict[str, Any]:
 
 BASELINE: dict[str, Any] = {
     "learning_rate": 1e-3,
+    "schedule": "exponential",
     "lr_decay": 0.9,
     "batch_size": 128,
     "dropout": 0.5,
@@ -106,7 +115,9 @@ def train_command(params: dict[str, Any], epochs: int, not_a_digit: int, output:
     """The one command that trains ``params`` on the full training data."""
     args = ["python", "-m", "digits.training.train", "--output", output, "--epochs", str(epochs)]
     args += ["--not-a-digit", str(not_a_digit)]
-    for key in ("learning_rate", "lr_decay", "batch_size", "dropout", "filters", "augment_strength"):
+    for key in ("learning_rate", "schedule", "lr_decay", "batch_size", "dropout", "filters", "augment_strength"):
+        if key not in params:  # lr_decay of a one-cycle trial
+            continue
         value = params[key]
         args += [f"--{key.replace('_', '-')}", f"{value:.4g}" if isinstance(value, float) else str(value)]
     return shlex.join(args)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import json
 import shlex
 from pathlib import Path
@@ -64,6 +65,26 @@ def test_train_command_round_trips_through_the_training_parser() -> None:
     }
     command = tune.train_command(params, epochs=9, not_a_digit=20000)
     assert "--learning-rate 0.0012" in command and "--filters 24" in command and "--epochs 9" in command
+    parsed = parse_train_command(command)
+    assert (parsed.learning_rate, parsed.lr_decay, parsed.schedule) == (0.0012, 0.7, "exponential")
+
+
+def parse_train_command(command: str) -> argparse.Namespace:
+    """The options ``python -m digits.training.train`` would read from ``command``."""
+    from digits.training.train import build_parser
+
+    return build_parser().parse_args(shlex.split(command)[3:])
+
+
+def test_a_one_cycle_trial_has_no_decay_and_its_command_says_so() -> None:
+    import optuna
+
+    study = optuna.create_study()
+    study.enqueue_trial({"schedule": "one-cycle"})
+    params = tune.suggest(study.ask())
+    assert params["schedule"] == "one-cycle" and "lr_decay" not in params
+    parsed = parse_train_command(tune.train_command(params, epochs=8, not_a_digit=20000))
+    assert parsed.schedule == "one-cycle" and parsed.epochs == 8
 
 
 def test_trial_batch_norm_follows_recent_steps() -> None:
@@ -101,6 +122,7 @@ def test_the_baseline_trial_is_make_train_s_first_stage() -> None:
     config, model = TrainConfig(), inspect.signature(build_enhanced_cnn).parameters
     assert {
         "learning_rate": config.learning_rate,
+        "schedule": config.schedule,
         "lr_decay": config.lr_decay,
         "batch_size": config.batch_size,
         "dropout": model["dropout"].default,
