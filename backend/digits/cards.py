@@ -194,6 +194,7 @@ class ModelCard(_Section):
     learning_rate: float | None = Field(default=None, gt=0)
     lr_decay_per_epoch: float | None = None
     schedule: str | None = Field(default=None, description="exponential (per epoch) or one-cycle (per step)")
+    mixed_precision: bool | None = Field(default=None, description="trained in bfloat16, saved float32")
     optimizer: str | None = None
     callbacks: list[str] | None = None
     augmentation: dict[str, float] | None = None

@@ -111,3 +111,29 @@ def test_a_one_cycle_run_records_its_schedule(mnist_dir: Path, tmp_path: Path) -
     card = ModelCard.load(output.with_suffix(".json"))
     assert card.schedule == "one-cycle" and card.lr_decay_per_epoch is None
     assert card.callbacks == ["ModelCheckpoint"] and card.epochs == 2
+
+
+def test_a_bfloat16_run_saves_a_float32_model(mnist_dir: Path, tmp_path: Path) -> None:
+    import keras
+
+    output = tmp_path / "bf16.keras"
+    argv = ["--mnist-dir", str(mnist_dir), "--output", str(output), "--subset", "600", "--epochs", "2"]
+    assert main([*argv, "--mixed-precision", "--not-a-digit", "40", "--no-cache"]) == 0
+    card = ModelCard.load(output.with_suffix(".json"))
+    assert card.mixed_precision is True
+    assert keras.config.dtype_policy().name == "float32"  # the global policy is restored
+    model = keras.models.load_model(output)
+    assert {layer.dtype_policy.name for layer in model.layers} == {"float32"}
+
+
+def test_the_float32_copy_computes_what_the_bfloat16_model_did() -> None:
+    from digits.training.train import _mixed_bfloat16, float32_copy
+
+    mixed = _mixed_bfloat16(lambda: build_enhanced_cnn(11))
+    assert mixed.get_layer("block1_conv1").compute_dtype == "bfloat16"
+    assert mixed.get_layer("probabilities").compute_dtype == "float32"
+    copy = float32_copy(mixed, lambda: build_enhanced_cnn(11))
+    x = np.random.default_rng(0).random((16, 28, 28, 1)).astype(np.float32)
+    a, b = np.asarray(mixed(x, training=False)), np.asarray(copy(x, training=False))
+    assert a.dtype == b.dtype == np.float32
+    np.testing.assert_allclose(a, b, atol=0.02)  # bfloat16 keeps 8 bits of mantissa
