@@ -365,6 +365,8 @@ def train(config: TrainConfig) -> ModelCard:
         digits.data.mnist.MnistError: the MNIST files are missing or corrupt.
         ValueError: unknown architecture or inconsistent sizes.
     """
+    if config.mixed_precision and (config.init_from is not None or config.teacher is not None):
+        raise ValueError("mixed_precision applies to a model built from scratch (no init_from or teacher)")
     data = load_mnist(config.mnist_dir, verify_counts=config.subset is None)
     rng = np.random.default_rng(config.seed)
     split_seed = None if config.split_seed in (None, config.seed) else config.split_seed  # another split, or None
@@ -511,8 +513,6 @@ def train(config: TrainConfig) -> ModelCard:
         )
     ds = ds.prefetch(tf.data.AUTOTUNE)
 
-    if config.mixed_precision and (config.init_from is not None or config.teacher is not None):
-        raise ValueError("mixed_precision applies to a model built from scratch (no init_from or teacher)")
     with strategy.scope():  # the weights and the optimizer's slots live on every replica
         if config.init_from is not None:
             model = keras.models.load_model(config.init_from, compile=False)

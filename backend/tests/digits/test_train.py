@@ -137,3 +137,13 @@ def test_the_float32_copy_computes_what_the_bfloat16_model_did() -> None:
     a, b = np.asarray(mixed(x, training=False)), np.asarray(copy(x, training=False))
     assert a.dtype == b.dtype == np.float32
     np.testing.assert_allclose(a, b, atol=0.02)  # bfloat16 keeps 8 bits of mantissa
+
+
+def test_bfloat16_is_refused_for_fine_tuning_before_any_data_is_read(tmp_path: Path) -> None:
+    from digits.training.train import TrainConfig, train
+
+    config = TrainConfig(
+        output=tmp_path / "m.keras", mnist_dir=tmp_path / "absent", mixed_precision=True, init_from=tmp_path / "x.keras"
+    )
+    with pytest.raises(ValueError, match="from scratch"):
+        train(config)
