@@ -363,7 +363,8 @@ def train(config: TrainConfig) -> ModelCard:
 
     Raises:
         digits.data.mnist.MnistError: the MNIST files are missing or corrupt.
-        ValueError: unknown architecture or inconsistent sizes.
+        ValueError: unknown architecture or inconsistent sizes, or ``mixed_precision`` together
+            with ``init_from`` or ``teacher`` (bfloat16 applies to a model built from scratch).
     """
     if config.mixed_precision and (config.init_from is not None or config.teacher is not None):
         raise ValueError("mixed_precision applies to a model built from scratch (no init_from or teacher)")
