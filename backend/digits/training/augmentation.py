@@ -8,7 +8,7 @@ through :func:`digits.preprocessing.preprocess_mnist`, the same centring the ser
 from __future__ import annotations
 
 import math
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from typing import Any
 
 import tensorflow as tf
@@ -97,8 +97,10 @@ class DrawingAugmentationConfig:
         elastic_sigma: Gaussian smoothing in pixels (Simard et al.: 4).
         thicken_probability: chance of thickening strokes by about 1 px (half-strength 3x3 dilation).
         thicken_more_probability: chance of thickening by about 2 px (full 3x3 grey dilation).
-        lowres_probability: chance of a round trip through a lower resolution (12-17 px), as a
-            small or blurry upload gives.
+        lowres_probability: chance of a round trip through a lower resolution, as a small or
+            blurry upload gives.
+        lowres_min_side, lowres_max_side: the smallest and largest side of that lower
+            resolution, pixels (of the 28x28 frame), drawn uniformly per batch.
     """
 
     elastic_probability: float = 0.3
@@ -107,6 +109,8 @@ class DrawingAugmentationConfig:
     thicken_probability: float = 0.12
     thicken_more_probability: float = 0.05
     lowres_probability: float = 0.08
+    lowres_min_side: int = 12
+    lowres_max_side: int = 17
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -114,10 +118,10 @@ class DrawingAugmentationConfig:
     def scaled(self, strength: float) -> DrawingAugmentationConfig:
         """Every probability and the elastic displacement times ``strength`` (>= 0; probabilities
         capped at 1; the smoothing ``elastic_sigma`` is kept)."""
-        return DrawingAugmentationConfig(
+        return replace(
+            self,
             elastic_probability=min(1.0, self.elastic_probability * strength),
             elastic_alpha=self.elastic_alpha * strength,
-            elastic_sigma=self.elastic_sigma,
             thicken_probability=min(1.0, self.thicken_probability * strength),
             thicken_more_probability=min(1.0, self.thicken_more_probability * strength),
             lowres_probability=min(1.0, self.lowres_probability * strength),
@@ -202,7 +206,7 @@ def drawing_augment(images: tf.Tensor, config: DrawingAugmentationConfig, seed: 
     more = (u >= config.thicken_probability) & (u < config.thicken_probability + config.thicken_more_probability)
     out = tf.where(more, dilated, out)
     if config.lowres_probability > 0:
-        side = tf.random.uniform([], 12, 18, dtype=tf.int32, seed=seed)
+        side = tf.random.uniform([], config.lowres_min_side, config.lowres_max_side + 1, dtype=tf.int32, seed=seed)
         small = tf.image.resize(out, tf.stack([side, side]), method="area")
         back = tf.image.resize(small, tf.shape(out)[1:3], method="bilinear")
         out = tf.where(chance(config.lowres_probability), back, out)

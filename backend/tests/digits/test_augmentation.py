@@ -144,4 +144,30 @@ def test_configs_serialise_every_range() -> None:
         "thicken_probability",
         "thicken_more_probability",
         "lowres_probability",
+        "lowres_min_side",
+        "lowres_max_side",
     }
+
+
+def test_a_lower_resolution_loses_more_detail(images: np.ndarray) -> None:
+    """The round trip's side is drawn from [lowres_min_side, lowres_max_side]: at 7 px an image
+    keeps less of itself than at 20 px."""
+
+    def lowres(side: int) -> np.ndarray:
+        config = DrawingAugmentationConfig(
+            elastic_probability=0.0,
+            thicken_probability=0.0,
+            thicken_more_probability=0.0,
+            lowres_probability=1.0,
+            lowres_min_side=side,
+            lowres_max_side=side,
+        )
+        return _check_range_and_shape(drawing_augment(tf.constant(images), config, seed=4), images)
+
+    assert (_per_image_change(lowres(7), images) > _per_image_change(lowres(20), images)).all()
+
+
+def test_scaling_keeps_the_low_resolution_range() -> None:
+    config = DrawingAugmentationConfig(lowres_min_side=9, lowres_max_side=15).scaled(0.5)
+    assert (config.lowres_min_side, config.lowres_max_side, config.lowres_probability) == (9, 15, 0.04)
+    assert config.elastic_sigma == DrawingAugmentationConfig().elastic_sigma
