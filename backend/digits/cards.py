@@ -200,6 +200,7 @@ class ModelCard(_Section):
     augmentation: dict[str, float] | None = None
     drawing_augmentation: dict[str, float] | None = None
     stroke_mix: int | None = Field(default=None, ge=0)
+    font_digits: int | None = Field(default=None, ge=0, description="Hershey font digits added to training")
     outlier_exposure: int | None = Field(default=None, ge=0)
     not_a_digit: int | None = Field(default=None, ge=0, description="non-digit drawings trained as class 10")
     touching_pairs: int | None = Field(default=None, ge=0, description="two touching digits trained as class 10")

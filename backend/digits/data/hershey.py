@@ -11,6 +11,11 @@ I l | (1), Z z (2), S s (5), b (6), q g (9), and others a hand easily turns into
 (D Q G J L P T d p t y ( ) [ ] / ...). Greek fonts map Latin keys to Greek letters and keep
 their own list of keys whose glyphs are not digit-like.
 
+The same fonts' digits, drawn the same way, are digit styles MNIST's American writers seldom
+use (a 1 with a flag and a foot, a 4 closed at the top, a 7 with a bar, a 9 with a straight
+stem): :func:`digit_set` adds them to training (``--font-digits``) and measures how a model reads
+the held-out fonts' digits.
+
 The splits use disjoint font FILES (:data:`FONT_SPLITS`): the test fonts (cursive, script
 complex, Times italic, Roman duplex, Gothic German, Greek simplex) are never seen in training.
 Some are close relatives of a training font (cursive of script simplex, Roman duplex of Roman
@@ -62,6 +67,15 @@ VALIDATION_FONTS = ("timesib", "greeks")
 TEST_FONTS = ("cursive", "scriptc", "timesi", "rowmand", "gothicger", "gothgrt", "greek")
 FONT_SPLITS: dict[str, tuple[str, ...]] = {"train": TRAIN_FONTS, "validation": VALIDATION_FONTS, "test": TEST_FONTS}
 """Font files per split; no file is in two splits."""
+
+
+DIGIT_FONTS: dict[str, tuple[str, ...]] = {
+    split: tuple(f for f in fonts if not f.startswith(("goth", "greek"))) for split, fonts in FONT_SPLITS.items()
+}
+"""Fonts whose digits :func:`digit_set` draws, per split: the Latin fonts of :data:`FONT_SPLITS`
+(simplex, complex, script, Times), not the Gothic (blackletter numerals, which no one writes by
+hand) nor the Greek (whose digits are the Roman fonts' again). Test: cursive, script complex,
+Times italic, Roman duplex."""
 
 
 def charset(font: str) -> str:
@@ -139,3 +153,26 @@ def hershey_set(split: str, count: int, seed: int = 0, canvas_size: int = 280) -
         names.append(f"{font}:{char}")
         images.append(render_glyph(font, char, rng, canvas_size))
     return names, images
+
+
+def digit_set(split: str, count: int, seed: int = 0, canvas_size: int = 280) -> tuple[list[int], list[bytes]]:
+    """``count`` digits 0-9 of the fonts of ``split`` (:data:`DIGIT_FONTS`), each redrawn by a wobbly
+    hand as :func:`render_glyph` draws letters; the digits cycle 0-9 (balanced classes), the font is
+    drawn uniformly.
+
+    Returns:
+        (digits 0-9, PNG bytes); deterministic for (split, seed).
+
+    Raises:
+        ValueError: ``split`` is not one of :data:`FONT_SPLITS`.
+    """
+    if split not in DIGIT_FONTS:
+        raise ValueError(f"split must be one of {tuple(DIGIT_FONTS)}, not {split!r}")
+    fonts = DIGIT_FONTS[split]
+    rng = np.random.default_rng([seed, list(DIGIT_FONTS).index(split), 10])
+    labels, images = [], []
+    for i in range(count):
+        font = fonts[int(rng.integers(len(fonts)))]
+        labels.append(i % 10)
+        images.append(render_glyph(font, str(i % 10), rng, canvas_size))
+    return labels, images

@@ -60,6 +60,22 @@ def test_hershey_fonts_are_split_without_overlap_and_never_draw_digit_shapes() -
         hershey.glyph_strokes("comic", "A")
 
 
+def test_font_digits_cycle_through_0_to_9_from_their_split_fonts_only() -> None:
+    for split, fonts in hershey.DIGIT_FONTS.items():
+        assert fonts and set(fonts) <= set(hershey.FONT_SPLITS[split]), split
+        assert not any(font.startswith(("goth", "greek")) for font in fonts)
+        for font in fonts:
+            for digit in "0123456789":
+                assert hershey.glyph_strokes(font, digit), (font, digit)
+    labels, images = hershey.digit_set("test", 13, seed=2)
+    assert labels == [i % 10 for i in range(13)] and all(_has_ink(data) for data in images)
+    assert hershey.digit_set("test", 13, seed=2) == (labels, images)
+    assert hershey.digit_set("test", 13, seed=3)[1] != images
+    assert hershey.digit_set("train", 13, seed=2)[1] != images
+    with pytest.raises(ValueError, match="split must be one of"):
+        hershey.digit_set("holdout", 1)
+
+
 def test_negative_drawings_mix_kinds_in_fixed_proportions(mnist: Mnist) -> None:
     kinds, images = negative_drawings(100, seed=3, split="validation", mnist_images=mnist.x_test[:50])
     assert len(images) == 100 and Counter(kinds) == Counter({k: v for k, v in MIX.items()})

@@ -27,6 +27,8 @@ def test_training_command_writes_model_and_card(mnist_dir: Path, tmp_path: Path)
             "2",
             "--outlier-exposure",
             "40",
+            "--font-digits",
+            "30",
             "--batch-size",
             "64",
         ]
@@ -39,7 +41,8 @@ def test_training_command_writes_model_and_card(mnist_dir: Path, tmp_path: Path)
     assert set(card.data_sha256) >= {"train-images-idx3-ubyte.gz", "t10k-images-idx3-ubyte.gz"}
     assert card.test_accuracy is not None and 0.0 <= card.test_accuracy <= 1.0
     assert card.training_seconds is not None and card.versions is not None and card.date is not None
-    assert card.stroke_mix == 150 and card.outlier_exposure == 40
+    assert card.stroke_mix == 150 and card.outlier_exposure == 40 and card.font_digits == 30
+    assert card.train_images == 600 + 150 + 30 + 40  # MNIST, strokes, font digits, outliers
     engine = KerasEngine(output)
     probabilities = engine.predict_proba(np.zeros((3, 28, 28, 1), np.float32))
     assert probabilities.shape == (3, 10)
