@@ -8,6 +8,10 @@ Sets (all built from data the project ships or derives, no download):
     * ``strokes-<w>px``: MNIST test digits thinned to a skeleton (scikit-image) and redrawn with
       a round brush of ``w`` px on a 280x280 canvas at random size and position, as a person
       draws with a mouse or finger (uniform stroke width).
+    * ``font-digits``: digits of the Hershey fonts held out of training (cursive, script complex,
+      Times italic, Roman duplex; :func:`digits.data.hershey.digit_set`), redrawn by a wobbly hand
+      with a round brush: styles MNIST's writers seldom use (a 1 with a flag and a foot, a printed
+      6). Scored by ``python -m digits.evaluation.fonts``.
 
 Every set is scored through :func:`digits.preprocessing.preprocess_bytes`, as in the API
 (:mod:`digits.evaluation.metrics`).
@@ -99,3 +103,11 @@ def stroke_sets(
             images.append(draw_strokes(points, width, style))
         sets.append(EvalSet(f"strokes-{width}px", images, y))
     return sets
+
+
+def font_digit_set(count: int = 2000, seed: int = 0, canvas_size: int = 280) -> EvalSet:
+    """``count`` digits of the held-out (test) Hershey fonts, 0-9 in turn, as PNG canvases."""
+    from digits.data.hershey import digit_set
+
+    labels, images = digit_set("test", count, seed=seed, canvas_size=canvas_size)
+    return EvalSet("font-digits", images, np.asarray(labels, dtype=np.uint8))

@@ -20,7 +20,7 @@ from digits.cards import ModelCard
 from digits.data import evalsets
 from digits.data.mnist import Mnist
 from digits.engines.keras_engine import KerasEngine
-from digits.evaluation import evaluate, latency, open_set, photos
+from digits.evaluation import evaluate, fonts, latency, open_set, photos
 from digits.settings import BACKEND_DIR, DEFAULT_MODELS_DIR
 from tests.helpers import copy_models, small_mnist
 
@@ -194,6 +194,23 @@ def test_photo_check_prints_accuracy_and_compares_runs(
     assert f"against {saved}: 0 fixed, 0 broken" in out  # the same photos, the same answers
     with np.load(saved) as run:
         assert run["inputs"].shape == (12, 28, 28, 1) and run["answers"].shape == (12,)
+
+
+def test_font_digit_check_prints_each_models_accuracy(models_dir: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert fonts.main(["--model", "cnn", "--model", "mlp", "--count", "20"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("font-digits: 20 (seed 0)")
+    lines = [line for line in out.splitlines() if "accuracy" in line]
+    assert [line.split(" ")[0] for line in lines] == ["cnn", "mlp"]
+    accuracy = float(lines[0].split("accuracy ")[1].split(" %")[0])
+    assert 50.0 <= accuracy <= 100.0  # printed digits read far above chance (10 %)
+    assert "per digit (%) 0:" in lines[0] and "'not a digit'" in lines[0]
+
+
+def test_font_digit_set_holds_the_held_out_fonts_digits_in_turn() -> None:
+    fonts_set = evalsets.font_digit_set(12, seed=1)
+    assert fonts_set.name == "font-digits" and len(fonts_set.images) == 12
+    assert fonts_set.labels.tolist() == [i % 10 for i in range(12)]
 
 
 def test_ink_extent_is_the_long_side_of_the_ink_box() -> None:
