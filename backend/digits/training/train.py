@@ -317,6 +317,10 @@ def font_digit_inputs(count: int, seed: int) -> NDArray[np.float32]:
 
     Returns:
         (count, 28, 28, 1) float32 in [0, 1].
+
+    Raises:
+        digits.preprocessing.EmptyImageError: a drawing has no ink (never expected: every glyph has
+            strokes, and dropping it would shift the digits after it).
     """
     from digits.data.hershey import digit_set
     from digits.preprocessing import preprocess_bytes
