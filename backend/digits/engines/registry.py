@@ -93,6 +93,11 @@ MODEL_SPECS: dict[str, ModelSpec] = {
 }
 
 
+def servable(models_dir: Path) -> list[str]:
+    """The names of :data:`MODEL_SPECS` whose model file is in ``models_dir``, in registry order."""
+    return [name for name, spec in MODEL_SPECS.items() if (models_dir / spec.file).is_file()]
+
+
 def load_engine(name: str, models_dir: Path, threads: int = 1) -> Engine:
     """Load the model ``name`` of :data:`MODEL_SPECS` from ``models_dir``.
 

@@ -23,7 +23,7 @@ from digits.data.mnist import load_mnist
 from digits.data.photos import photo_set
 from digits.engines.base import Engine
 from digits.engines.keras_engine import KerasEngine
-from digits.engines.registry import MODEL_SPECS, load_engine
+from digits.engines.registry import MODEL_SPECS, load_engine, servable
 from digits.evaluation.metrics import preprocess_all, score
 from digits.settings import DataSettings
 
@@ -55,7 +55,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--update-card", action="store_true", help="write the figures into each model card")
     args = parser.parse_args(argv)
-    models = args.model or [name for name, spec in MODEL_SPECS.items() if (settings.models_dir / spec.file).is_file()]
+    models = args.model or servable(settings.models_dir)
 
     started = time.perf_counter()
     sets = build_sets(args.mnist_dir, args.strokes_limit, args.seed)

@@ -19,7 +19,7 @@ import argparse
 
 from digits.data.evalsets import font_digit_set
 from digits.engines.base import predict_batched
-from digits.engines.registry import MODEL_SPECS
+from digits.engines.registry import servable
 from digits.evaluation.evaluate import resolve
 from digits.evaluation.metrics import preprocess_all
 from digits.settings import DataSettings
@@ -35,7 +35,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--count", type=int, default=2000, help="digits drawn (0-9 in turn)")
     parser.add_argument("--seed", type=int, default=0)
     args = parser.parse_args(argv)
-    models = args.model or [name for name, spec in MODEL_SPECS.items() if (settings.models_dir / spec.file).is_file()]
+    models = args.model or servable(settings.models_dir)
 
     fonts = font_digit_set(args.count, seed=args.seed)
     inputs = preprocess_all(fonts.images)

@@ -20,7 +20,7 @@ import numpy as np
 
 from digits.cards import InferenceTiming, ModelCard
 from digits.data.mnist import load_mnist
-from digits.engines.registry import MODEL_SPECS, load_engine
+from digits.engines.registry import load_engine, servable
 from digits.preprocessing import preprocess_mnist
 from digits.settings import DataSettings
 
@@ -45,7 +45,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     image = preprocess_mnist(load_mnist(settings.mnist_dir).x_test[:1])[..., None]
-    names = [n for n, spec in MODEL_SPECS.items() if (settings.models_dir / spec.file).is_file()]
+    names = servable(settings.models_dir)
     if args.model:  # those asked for, and the Keras model each is compared with (its card is left as is)
         unknown = sorted(set(args.model) - set(names))
         if unknown:
