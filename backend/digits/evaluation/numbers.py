@@ -39,7 +39,7 @@ from digits.verdict import Thresholds
 METHOD = (
     "pixels: connected components, merged by horizontal overlap and for fragments, touching digits split by "
     "segmentation by recognition (cut paths, every candidate segment read in one engine call, a dynamic programme "
-    "over the cuts scored by the classifier and a MNIST shape prior); strokes: grouped by horizontal overlap and "
+    "over the cuts scored by the classifier); strokes: grouped by horizontal overlap and "
     "time; every digit through the single-digit preprocessing; the cuts decided by the model's segmenter when it has "
     "one (a CNN fine-tuned with two touching digits as not a digit), the digits read by the model"
 )
