@@ -215,6 +215,22 @@ def test_a_digit_drawn_wide_is_not_cut(digit: int, mnist: Mnist, engine: Engine,
     assert reading.number == str(digit)
 
 
+@pytest.mark.parametrize("skip", [1, 2, 5, 7])
+def test_a_narrow_0_touching_its_neighbour_is_not_cut_into_1s(
+    skip: int, mnist: Mnist, engines: dict[str, Engine], limits: Thresholds
+) -> None:
+    # A 0 drawn half as wide as MNIST's. A shape prior fitted to MNIST's upright 0s cut it into
+    # "11" or lost it: with the prior these four read "", 511, 511 and 511 with the segmenter and
+    # 62, 62, 62 and 511 without it.
+    zero = np.asarray(Image.fromarray(first_of(mnist, 0, skip)).resize((14, 28), Image.Resampling.BILINEAR))
+    image = glued([first_of(mnist, 5), zero], overlap=0.12)
+    helper = engines["cnn-segmenter"]
+    segmenter = Segmenter(helper.predict_proba, Thresholds.calibrated(helper.card.open_set))
+    predict = engines["cnn"].predict_proba
+    assert read_image(image, predict, limits, max_digits=12, segmenter=segmenter).number == "50"
+    assert read_image(image, predict, limits, max_digits=12).number == "50"
+
+
 def test_the_segmentation_reads_every_candidate_segment_in_one_engine_call(
     mnist: Mnist, engine: Engine, limits: Thresholds
 ) -> None:
