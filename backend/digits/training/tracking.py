@@ -44,23 +44,31 @@ def tracking_uri() -> str:
 def _configure(experiment: str) -> str:
     """Point MLflow at :func:`tracking_uri` and return the experiment's id (created if missing).
 
-    With the embedded store the experiment's artifacts go to ``DEFAULT_STORE/artifacts`` (MLflow
-    would otherwise write ``./mlruns`` wherever the command runs).
+    With a SQLite store (the embedded one included) the experiment's artifacts go to
+    ``artifacts/`` beside the database (MLflow would otherwise write ``./mlruns`` wherever the
+    command runs), and the first use is serialised by a file lock beside it (``filelock``): two
+    training runs started together on a fresh checkout both created the database's tables and the
+    experiment, and one failed ("duplicate column name").
     """
     import mlflow
+    from filelock import FileLock
 
     uri = tracking_uri()
     mlflow.set_tracking_uri(uri)
+    if not uri.startswith("sqlite:///"):
+        return _experiment_id(mlflow, experiment, None)
+    database = Path(uri.removeprefix("sqlite:///"))
+    database.parent.mkdir(parents=True, exist_ok=True)
+    with FileLock(f"{database}.lock"):
+        return _experiment_id(mlflow, experiment, (database.parent / "artifacts").as_uri())
+
+
+def _experiment_id(mlflow: Any, experiment: str, artifact_location: str | None) -> str:
+    """The id of ``experiment`` in the current tracking store, created if missing."""
     existing = mlflow.get_experiment_by_name(experiment)
     if existing is not None:
         return str(existing.experiment_id)
-    location = None
-    if uri.startswith("sqlite:///") and "MLFLOW_TRACKING_URI" not in os.environ:
-        DEFAULT_STORE.mkdir(parents=True, exist_ok=True)
-        location = (DEFAULT_STORE / "artifacts").as_uri()
-    elif uri.startswith("sqlite:///"):
-        location = (Path(uri.removeprefix("sqlite:///")).parent / "artifacts").as_uri()
-    return str(mlflow.create_experiment(experiment, artifact_location=location))
+    return str(mlflow.create_experiment(experiment, artifact_location=artifact_location))
 
 
 def flat_params(params: Mapping[str, Any], prefix: str = "") -> dict[str, str]:

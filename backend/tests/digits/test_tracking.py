@@ -4,6 +4,7 @@ of the ``mlflow_store`` fixture."""
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -31,6 +32,21 @@ def test_tracking_uri_defaults_to_the_embedded_store(monkeypatch: pytest.MonkeyP
     monkeypatch.delenv("MLFLOW_TRACKING_URI")
     assert tracking.tracking_uri() == f"sqlite:///{BACKEND_DIR / 'data' / 'mlflow' / 'mlflow.db'}"
     assert "backend/data/" in (BACKEND_DIR.parent / ".gitignore").read_text()
+
+
+def test_runs_started_together_on_a_fresh_store_all_start(tmp_path: Path) -> None:
+    # Three processes open a store that does not exist yet at the same moment: each creates the
+    # tables and the experiment unless the first use is serialised (one failed with "duplicate
+    # column name" before the lock).
+    code = "from digits.training import tracking; print(tracking._configure('digits-train'))"
+    env = {**os.environ, "MLFLOW_TRACKING_URI": f"sqlite:///{tmp_path / 'store' / 'mlflow.db'}"}
+    runs = [
+        subprocess.Popen([sys.executable, "-c", code], cwd=BACKEND_DIR, env=env, stdout=subprocess.PIPE, text=True)
+        for _ in range(3)
+    ]
+    outputs = [run.communicate(timeout=300)[0].strip() for run in runs]
+    assert [run.returncode for run in runs] == [0, 0, 0]
+    assert len(set(outputs)) == 1 and outputs[0].isdigit()  # one experiment, the same id for all
 
 
 def test_flat_params() -> None:
