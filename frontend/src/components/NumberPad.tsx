@@ -7,7 +7,15 @@ import { useFeedbackConsent } from '../hooks/useFeedbackConsent'
 import { useNumberPrediction } from '../hooks/useNumberPrediction'
 import { usePointerType } from '../hooks/usePointerType'
 import { labelText, predictedLabel } from '../lib/feedback'
-import { boxStyle, emptyTimedDrawing, isEmptyTimed, labelInside, timedReducer, toRenderDrawing } from '../lib/numberDrawing'
+import {
+  boxStyle,
+  emptyTimedDrawing,
+  isEmptyTimed,
+  labelAlign,
+  labelInside,
+  timedReducer,
+  toRenderDrawing,
+} from '../lib/numberDrawing'
 import { errorMessage, formatPercent } from '../lib/format'
 import { renderDrawing } from '../lib/strokes'
 import { CANVAS_BACKGROUND, CANVAS_INK } from './DrawingCanvas'
@@ -157,7 +165,7 @@ export function NumberPad({ api = numbersApi, feedback = feedbackApi, model, min
                   type="button"
                   className={`digit-box is-${d.verdict}${selected === i ? ' is-selected' : ''}${mark ? ` is-${mark}` : ''}${
                     labelInside(d.box, NUMBER_CANVAS_HEIGHT) ? ' label-inside' : ''
-                  }`}
+                  } label-${labelAlign(d.box, NUMBER_CANVAS_WIDTH)}`}
                   style={boxStyle(d.box, NUMBER_CANVAS_WIDTH, NUMBER_CANVAS_HEIGHT)}
                   data-testid="digit-box"
                   data-verdict={d.verdict}

@@ -1,5 +1,14 @@
 import { describe, expect, it } from 'vitest'
-import { boxStyle, emptyTimedDrawing, labelInside, isEmptyTimed, timedReducer, toRenderDrawing, toRequestStrokes } from './numberDrawing'
+import {
+  boxStyle,
+  emptyTimedDrawing,
+  labelAlign,
+  labelInside,
+  isEmptyTimed,
+  timedReducer,
+  toRenderDrawing,
+  toRequestStrokes,
+} from './numberDrawing'
 
 describe('numberDrawing', () => {
   it('records strokes with their times and sends only finished ones', () => {
@@ -44,6 +53,10 @@ describe('numberDrawing', () => {
     // A box at the pad's top edge shows its label inside, as there is no room above it.
     expect(labelInside([84, 5, 100, 200], 280)).toBe(true)
     expect(labelInside([84, 60, 100, 200], 280)).toBe(false)
+    // Labels are centred over their box, but not past the pad's sides.
+    expect(labelAlign([300, 60, 30, 200], 840)).toBe('center')
+    expect(labelAlign([5, 60, 30, 200], 840)).toBe('start')
+    expect(labelAlign([810, 60, 25, 200], 840)).toBe('end')
     expect(boxStyle([], 840, 280).width).toBe('0.00%')
   })
 })

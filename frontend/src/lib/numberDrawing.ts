@@ -82,3 +82,20 @@ export const LABEL_ROOM = 0.12
 export function labelInside(box: readonly number[], height: number): boolean {
   return (box[1] ?? 0) < LABEL_ROOM * height
 }
+
+/** Half the width of a digit box's label ("0 >99.9%") as a share of the canvas's width (about 40 of 840 px). */
+export const LABEL_HALF_WIDTH = 0.05
+
+/**
+ * Where a digit box's label sits along its top edge: centred over the box, so the labels of two
+ * neighbouring digits do not overlap when one is narrow (a 1 beside a 0), except at the pad's
+ * sides, where a centred label would be cut off: `start` (from the box's left edge) or `end` (to
+ * its right edge) there.
+ */
+export function labelAlign(box: readonly number[], width: number): 'start' | 'center' | 'end' {
+  const [x = 0, , w = 0] = box
+  const centre = x + w / 2
+  if (centre < LABEL_HALF_WIDTH * width) return 'start'
+  if (centre > (1 - LABEL_HALF_WIDTH) * width) return 'end'
+  return 'center'
+}
