@@ -111,3 +111,29 @@ test('writes 2026 with the mouse in the Number mode and reads it, a box over eac
   await page.getByTestId('number-clear').click()
   await expect(page.getByTestId('number-prompt')).toBeVisible()
 })
+
+test('the labels of digits written close together do not overlap: 2011, its two 1s a label apart', async ({ page }) => {
+  await page.goto('/')
+  await expect(page.getByTestId('service-status')).toContainText('Service online')
+  await page.getByTestId('mode-number').click()
+  const canvas = page.getByTestId('number-canvas')
+  // A 2 and a 0 a digit's width apart, then two upright 1s about 50 px apart (of 840).
+  const two = GLYPHS[2]!.map((stroke) => stroke.map(([u, v]) => [0.2 + 0.16 * u, v] as const))
+  const zero = GLYPHS[0]!.map((stroke) => stroke.map(([u, v]) => [0.4 + 0.16 * u, v] as const))
+  await drawGlyph(page, canvas, [...two, ...zero, [[0.62, 0.2], [0.61, 0.8]], [[0.68, 0.2], [0.67, 0.8]]])
+  await expect(page.getByTestId('number-pad')).toHaveAttribute('data-pending', 'false')
+  await expect(page.getByTestId('number-value')).toHaveText('2011')
+  const labels = await page.getByTestId('digit-box-label').all()
+  const rects = await Promise.all(labels.map(async (label) => (await label.boundingBox())!))
+  for (let i = 0; i < rects.length; i++) {
+    for (let j = i + 1; j < rects.length; j++) {
+      const [a, b] = [rects[i]!, rects[j]!]
+      const apart = a.x + a.width <= b.x || b.x + b.width <= a.x || a.y + a.height <= b.y || b.y + b.height <= a.y
+      expect(apart, `labels ${i + 1} and ${j + 1} overlap`).toBe(true)
+    }
+  }
+  // The second 1's label went under its box, inside the pad.
+  await expect(page.getByTestId('digit-box').nth(3)).toHaveClass(/label-below/)
+  const pad = (await canvas.boundingBox())!
+  expect(rects[3]!.y + rects[3]!.height).toBeLessThanOrEqual(pad.y + pad.height)
+})

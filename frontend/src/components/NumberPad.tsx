@@ -4,6 +4,7 @@ import { numbersApi, type NumberDigit, type NumberReading, type NumbersApi } fro
 import { useDigitFeedback } from '../hooks/useDigitFeedback'
 import type { FeedbackState } from '../hooks/useFeedback'
 import { useFeedbackConsent } from '../hooks/useFeedbackConsent'
+import { useLabelRows } from '../hooks/useLabelRows'
 import { useNumberPrediction } from '../hooks/useNumberPrediction'
 import { usePointerType } from '../hooks/usePointerType'
 import { labelText, predictedLabel } from '../lib/feedback'
@@ -63,6 +64,8 @@ export function NumberPad({ api = numbersApi, feedback = feedbackApi, model, min
   // The tapped digit, of the answer it was tapped in (a newer answer clears it).
   const [tapped, setTapped] = useState<{ result: NumberReading; index: number } | null>(null)
   const canvasRef = useRef<HTMLCanvasElement | null>(null)
+  const surfaceRef = useRef<HTMLDivElement | null>(null)
+  const labelRowOf = useLabelRows(surfaceRef, '[data-testid="digit-box-label"]')
   const pointer = useRef<number | null>(null)
   const started = useRef<number | null>(null)
   const reading = useNumberPrediction({ api, drawing, model, minIntervalMs })
@@ -126,7 +129,7 @@ export function NumberPad({ api = numbersApi, feedback = feedbackApi, model, min
           <span className="muted">Reading…</span>
         )}
       </div>
-      <div className="number-surface">
+      <div className="number-surface" ref={surfaceRef}>
         <canvas
           ref={canvasRef}
           data-testid="number-canvas"
@@ -159,13 +162,14 @@ export function NumberPad({ api = numbersApi, feedback = feedbackApi, model, min
               const state = digitFeedback.stateOf(i)
               const mark = feedbackMark(d, state)
               const saved = state.status === 'sent' ? labelText(state.label) : ''
+              const row = labelRowOf[i] ?? 'above'
               return (
                 <button
                   key={`${i}-${d.box.join(',')}`}
                   type="button"
                   className={`digit-box is-${d.verdict}${selected === i ? ' is-selected' : ''}${mark ? ` is-${mark}` : ''}${
-                    labelInside(d.box, NUMBER_CANVAS_HEIGHT) ? ' label-inside' : ''
-                  } label-${labelAlign(d.box, NUMBER_CANVAS_WIDTH)}`}
+                    labelInside(d.box, NUMBER_CANVAS_HEIGHT, row) ? ' label-inside' : ''
+                  } label-${labelAlign(d.box, NUMBER_CANVAS_WIDTH)} label-${row}`}
                   style={boxStyle(d.box, NUMBER_CANVAS_WIDTH, NUMBER_CANVAS_HEIGHT)}
                   data-testid="digit-box"
                   data-verdict={d.verdict}

@@ -4,6 +4,7 @@ import {
   emptyTimedDrawing,
   labelAlign,
   labelInside,
+  labelRows,
   isEmptyTimed,
   timedReducer,
   toRenderDrawing,
@@ -58,5 +59,19 @@ describe('numberDrawing', () => {
     expect(labelAlign([5, 60, 30, 200], 840)).toBe('start')
     expect(labelAlign([810, 60, 25, 200], 840)).toBe('end')
     expect(boxStyle([], 840, 280).width).toBe('0.00%')
+  })
+
+  it('puts the label of a digit close to its neighbour under its box, so no two labels overlap', () => {
+    // 2011 written compactly: the labels of the 0 and the first 1 do not overlap, the two 1s' do.
+    expect(labelRows([[320, 394], [443, 517], [527, 601], [580, 654]])).toEqual(['above', 'above', 'above', 'below'])
+    // Three close digits: above, below, above again once the first label is passed.
+    expect(labelRows([[0, 70], [40, 110], [80, 150]])).toEqual(['above', 'below', 'above'])
+    // Four labels on top of each other: the row where the overlap is smaller.
+    expect(labelRows([[0, 70], [10, 80], [20, 90], [30, 100]])).toEqual(['above', 'below', 'above', 'below'])
+    // Not laid out yet (no width): above.
+    expect(labelRows([[0, 0], [0, 0]])).toEqual(['above', 'above'])
+    // A label below a box at the pad's bottom edge goes inside it.
+    expect(labelInside([84, 60, 100, 200], 280, 'below')).toBe(true)
+    expect(labelInside([84, 20, 100, 200], 280, 'below')).toBe(false)
   })
 })

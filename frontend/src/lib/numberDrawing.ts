@@ -75,12 +75,39 @@ export function boxStyle(box: readonly number[], width: number, height: number) 
 /** Share of the canvas's height above a digit box that its label needs (about 1.6rem of 280 px). */
 export const LABEL_ROOM = 0.12
 
+/** Where a digit box's label goes: over its top edge, or under its bottom edge (see `labelRows`). */
+export type LabelRow = 'above' | 'below'
+
 /**
- * Whether a digit box's label goes inside its top edge rather than above it: a box that starts
- * within `LABEL_ROOM` of the canvas's height from its top would have its label cut off by the pad.
+ * Whether a digit box's label goes inside its edge rather than outside it: a box that starts
+ * within `LABEL_ROOM` of the canvas's height from its top (or, for a label below, ends within it
+ * from its bottom) would have its label cut off by the pad.
  */
-export function labelInside(box: readonly number[], height: number): boolean {
-  return (box[1] ?? 0) < LABEL_ROOM * height
+export function labelInside(box: readonly number[], height: number, row: LabelRow = 'above'): boolean {
+  const [, y = 0, , h = 0] = box
+  return row === 'above' ? y < LABEL_ROOM * height : y + h > (1 - LABEL_ROOM) * height
+}
+
+/** Least space between two labels on the same row (px). */
+export const LABEL_GAP = 4
+
+/**
+ * The row of each digit's label, given the labels' horizontal extents `[left, right]` (any unit,
+ * left to right): above its box, unless it would overlap the previous label above; then below
+ * its box, unless that overlaps too (then the row where the overlap is smaller). Digits written
+ * close together, such as the two narrow 1s of 2011, get their labels on alternate rows. An extent
+ * of no width (not laid out) stays above.
+ */
+export function labelRows(spans: readonly (readonly [number, number])[], gap = LABEL_GAP): LabelRow[] {
+  let aboveEnd = -Infinity
+  let belowEnd = -Infinity
+  return spans.map(([left, right]) => {
+    if (right <= left) return 'above'
+    const row: LabelRow = left >= aboveEnd + gap || (left < belowEnd + gap && aboveEnd <= belowEnd) ? 'above' : 'below'
+    if (row === 'above') aboveEnd = right
+    else belowEnd = right
+    return row
+  })
 }
 
 /** Half the width of a digit box's label ("0 >99.9%") as a share of the canvas's width (about 40 of 840 px). */
