@@ -118,7 +118,8 @@ class DigitReading:
         confidence: its probability among the digits, in [0, 1].
         probabilities: (10,) float64, the digits' probabilities given a digit (sums to 1).
         not_a_digit: the out-of-distribution score in [0, 1] (:func:`digits.verdict.not_digit_score`).
-        verdict: ``digit``, ``uncertain`` or ``not_a_digit``.
+        verdict: ``digit``, ``uncertain`` or ``not_a_digit`` (also for a piece under
+            :data:`PUNCTUATION_HEIGHT` of the line's height: a point, a comma, a dash).
         box: (x, y, width, height) of the piece in the input's pixels (canvas pixels for strokes).
         image: (28, 28) float32 in [0, 1], the model's input for this piece.
     """
@@ -215,6 +216,12 @@ into their neighbours; 0.5 was best or level on each source. Without the shape p
 points of each other (89.2-89.4 %, cut positions every 0.25 of the height then), so 0.5 stayed."""
 FLOOR = 1e-6
 """Smallest probability taken into a logarithm."""
+PUNCTUATION_HEIGHT = 0.5
+"""A piece less than this share of the line's height tall (:func:`digits.numbers.segmentation.line_height`
+of the pieces read) is answered ``not_a_digit``, whatever the model reads in it: a decimal point, a
+comma, a dash, which the model, seeing each alone scaled up to a digit's size, reads as a 1 or a 7
+("1,000" drawn as strokes read "11000"). Digits written in one go differ in height by about 15 %
+(see :data:`MIN_SEGMENT_HEIGHT`), so the shortest is about 0.75 of the tallest."""
 
 
 def _segment_score(row: NDArray[np.float32]) -> float:
@@ -444,13 +451,14 @@ def read_pieces(
     _predict(reads, predict)
     rows = np.stack([r.row for r in reads if r.row is not None]) if reads else np.zeros((0, 11), np.float32)
     readings: Readings = read(rows, thresholds)
+    shortest = PUNCTUATION_HEIGHT * line_height([r.piece.box for r in reads]) if reads else 0.0
     digits = [
         DigitReading(
             digit=int(readings.digits[k]),
             confidence=float(readings.confidences[k]),
             probabilities=readings.probabilities[k],
             not_a_digit=float(readings.not_a_digit[k]),
-            verdict=readings.verdicts[k],
+            verdict="not_a_digit" if r.piece.box[3] < shortest else readings.verdicts[k],
             box=to_input(r.piece.box) if to_input else r.piece.box,
             image=r.image,
         )

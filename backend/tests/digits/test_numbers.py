@@ -381,6 +381,26 @@ def test_a_piece_that_is_not_a_digit_is_reported_but_left_out_of_the_number(
     assert 0.0 < reading.confidence <= 1.0
 
 
+def ellipse(cx: float, cy: float, rx: float, ry: float, t0: float, n: int = 24) -> list[list[float]]:
+    angles = np.linspace(0.0, 2 * np.pi, n)
+    return [[cx + rx * np.sin(a), cy - ry * np.cos(a), t0 + 10.0 * k] for k, a in enumerate(angles)]
+
+
+def test_a_comma_and_a_minus_sign_are_not_digits(engine: Engine, limits: Thresholds) -> None:
+    """Seen alone and scaled up to a digit's size, a comma reads as a 1 and a dash as a 1 or a 7:
+    a piece under half the line's height is answered not_a_digit and left out of the number."""
+    one = line(100, 60, 100, 220, t0=0)
+    comma = line(142, 212, 134, 240, t0=500, n=4)
+    zeros = [ellipse(210 + 100 * k, 140, 35, 80, t0=1000 + 500 * k) for k in range(3)]
+    reading = read_strokes(as_arrays([one, comma, *zeros]), 22.0, engine.predict_proba, limits, max_digits=12)
+    assert reading.number == "1000"
+    assert [d.verdict == "not_a_digit" for d in reading.digits] == [False, True, False, False, False]
+    minus = line(20, 140, 60, 140, t0=0, n=6)
+    reading = read_strokes(as_arrays([minus, *zeros]), 22.0, engine.predict_proba, limits, max_digits=12)
+    assert reading.number == "000"
+    assert reading.digits[0].verdict == "not_a_digit"
+
+
 def test_synthetic_layouts_and_the_stroke_tracer() -> None:
     square = np.zeros((28, 28), np.uint8)
     square[6:22, 6:22] = 255
