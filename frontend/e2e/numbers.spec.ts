@@ -137,3 +137,26 @@ test('the labels of digits written close together do not overlap: 2011, its two 
   const pad = (await canvas.boundingBox())!
   expect(rects[3]!.y + rects[3]!.height).toBeLessThanOrEqual(pad.y + pad.height)
 })
+
+test('two digits drawn side by side in the Digit mode: a hint takes them to the Number mode, which reads 12', async ({ page }) => {
+  await page.goto('/')
+  await expect(page.getByTestId('service-status')).toContainText('Service online')
+  const canvas = page.getByTestId('draw-canvas')
+  const one = GLYPHS[1]!.map((stroke) => stroke.map(([u, v]) => [0.1 + 0.35 * u, v] as const))
+  const two = GLYPHS[2]!.map((stroke) => stroke.map(([u, v]) => [0.55 + 0.35 * u, v] as const))
+  await expect(page.getByTestId('number-hint')).toHaveCount(0)
+  await drawGlyph(page, canvas, one)
+  await expect(page.getByTestId('number-hint')).toHaveCount(0) // one digit: no hint
+  await drawGlyph(page, canvas, two)
+  await expect(page.getByTestId('number-hint')).toBeVisible()
+  await page.getByTestId('read-as-number').click()
+  await expect(page.getByTestId('mode-number')).toHaveAttribute('aria-pressed', 'true')
+  await expect(page.getByTestId('number-pad')).toHaveAttribute('data-pending', 'false')
+  await expect(page.getByTestId('number-value')).toHaveText('12')
+  await expect(page.getByTestId('digit-box')).toHaveCount(2)
+  // The pad keeps writing after the carried strokes: a 3 to their right.
+  const three = GLYPHS[3]!.map((stroke) => stroke.map(([u, v]) => [0.68 + 0.1 * u, v] as const))
+  await drawGlyph(page, page.getByTestId('number-canvas'), three)
+  await expect(page.getByTestId('number-pad')).toHaveAttribute('data-pending', 'false')
+  await expect(page.getByTestId('number-value')).toHaveText('123')
+})

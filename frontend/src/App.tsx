@@ -3,11 +3,12 @@ import { digitsApi, type DigitsApi } from './api/client'
 import { feedbackApi, type FeedbackApi } from './api/feedback'
 import { CompareView } from './components/CompareView'
 import { DrawCard } from './components/DrawCard'
+import { CANVAS_SIZE } from './components/DrawingCanvas'
 import { ExampleGallery } from './components/ExampleGallery'
 import { FeedbackPanel } from './components/FeedbackPanel'
 import { DropOverlay } from './components/ImageInput'
 import { ModelPicker } from './components/ModelPicker'
-import { NumberPad } from './components/NumberPad'
+import { NUMBER_CANVAS_HEIGHT, NUMBER_CANVAS_WIDTH, NumberPad } from './components/NumberPad'
 import { ResultPanel } from './components/ResultPanel'
 import { ServiceStatus } from './components/ServiceStatus'
 import { useDelayedFlag } from './hooks/useDelayedFlag'
@@ -22,6 +23,7 @@ import { useService } from './hooks/useService'
 import { useServiceRecovery } from './hooks/useServiceRecovery'
 import { exampleStore, type ExampleStore } from './lib/examples'
 import { errorMessage } from './lib/format'
+import { toTimedDrawing, type TimedDrawing } from './lib/numberDrawing'
 
 export interface AppProps {
   api?: DigitsApi
@@ -54,6 +56,12 @@ export default function App({
 }: AppProps) {
   const canvasRef = useRef<HTMLCanvasElement | null>(null)
   const [mode, setMode] = useState<'digit' | 'number'>('digit')
+  /** The strokes the Number mode starts with: those of the Digit mode, when taken there by its hint. */
+  const [carried, setCarried] = useState<TimedDrawing | undefined>(undefined)
+  const switchMode = (next: 'digit' | 'number', drawing?: TimedDrawing) => {
+    setCarried(drawing)
+    setMode(next)
+  }
   const predictNow = usePredictNow()
   const service = useService(api, healthRetryMs, healthMaxRetryMs)
   const modelList = service.models.list
@@ -103,17 +111,17 @@ export default function App({
       </header>
 
       <nav className="mode-switch" aria-label="Mode">
-        <button type="button" aria-pressed={mode === 'digit'} onClick={() => setMode('digit')} data-testid="mode-digit">
+        <button type="button" aria-pressed={mode === 'digit'} onClick={() => switchMode('digit')} data-testid="mode-digit">
           Digit
         </button>
-        <button type="button" aria-pressed={mode === 'number'} onClick={() => setMode('number')} data-testid="mode-number">
+        <button type="button" aria-pressed={mode === 'number'} onClick={() => switchMode('number')} data-testid="mode-number">
           Number
         </button>
       </nav>
 
       {mode === 'number' ? (
         <main className="main">
-          <NumberPad model={choice.selected} minIntervalMs={minIntervalMs} />
+          <NumberPad model={choice.selected} minIntervalMs={minIntervalMs} initialDrawing={carried} />
         </main>
       ) : (
       <main className="main" data-testid="workspace" data-pending={pending ? 'true' : 'false'}>
@@ -126,6 +134,9 @@ export default function App({
             dragging={dragging}
             explain={explain}
             onExplainChange={setExplain}
+            onReadAsNumber={() =>
+              switchMode('number', toTimedDrawing(input.drawing, CANVAS_SIZE, NUMBER_CANVAS_WIDTH, NUMBER_CANVAS_HEIGHT))
+            }
           />
           <ResultPanel
             empty={empty}

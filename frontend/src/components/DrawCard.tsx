@@ -3,6 +3,7 @@ import type { Prediction } from '../api/client'
 import type { Input } from '../hooks/useInput'
 import { modifierKeyLabel } from '../hooks/useKeyboardShortcuts'
 import { formatPercent, runnerUp } from '../lib/format'
+import { sideBySideGroups } from '../lib/numberDrawing'
 import { canRedo, canUndo, isEmpty } from '../lib/strokes'
 import { CANVAS_SIZE, DrawingCanvas } from './DrawingCanvas'
 import { DropZone, ImagePreview } from './ImageInput'
@@ -26,6 +27,8 @@ export interface DrawCardProps {
   /** Whether answers come with their saliency map (shown over the drawing). */
   explain?: boolean
   onExplainChange?: (explain: boolean) => void
+  /** Takes the drawing to the Number mode: offered when it holds digits side by side. */
+  onReadAsNumber?: () => void
 }
 
 /**
@@ -65,8 +68,18 @@ function inputStatus({ drawing, image }: Input): string {
 }
 
 /** The input: the canvas with its toolbar (undo, redo, clear, brush), or the image shown instead. */
-export function DrawCard({ input, canvasRef, result, error, dragging, explain = false, onExplainChange }: DrawCardProps) {
+export function DrawCard({
+  input,
+  canvasRef,
+  result,
+  error,
+  dragging,
+  explain = false,
+  onExplainChange,
+  onReadAsNumber,
+}: DrawCardProps) {
   const { drawing, image, empty, onAction, undo, redo, clear, showFile } = input
+  const severalDigits = !image && drawing.active === null && sideBySideGroups(drawing.strokes) >= 2
   const [brushSize, setBrushSize] = useState(DEFAULT_BRUSH)
   const brushId = useId()
   const [mod] = useState(() => modifierKeyLabel())
@@ -149,6 +162,14 @@ export function DrawCard({ input, canvasRef, result, error, dragging, explain = 
           />
         </label>
       </div>
+      {severalDigits && onReadAsNumber ? (
+        <p className="number-hint" data-testid="number-hint">
+          <span>Several digits side by side? This mode reads one digit.</span>
+          <button type="button" onClick={onReadAsNumber} data-testid="read-as-number">
+            Read them as a number
+          </button>
+        </p>
+      ) : null}
       {onExplainChange ? (
         <label className="switch explain-switch">
           <input

@@ -14,8 +14,10 @@ import {
   isEmptyTimed,
   labelAlign,
   labelInside,
+  lastTime,
   timedReducer,
   toRenderDrawing,
+  type TimedDrawing,
 } from '../lib/numberDrawing'
 import { errorMessage, formatPercent } from '../lib/format'
 import { renderDrawing } from '../lib/strokes'
@@ -39,6 +41,8 @@ export interface NumberPadProps {
   model: string | null
   /** Shortest time between the starts of two requests (ms). */
   minIntervalMs?: number
+  /** Strokes to start with (a number first written in the Digit mode). */
+  initialDrawing?: TimedDrawing
 }
 
 function digitLabel(d: NumberDigit): string {
@@ -59,8 +63,14 @@ function feedbackMark(d: NumberDigit, state: FeedbackState): 'confirmed' | 'corr
  * (sent as feedback: that digit's crop and strokes; nothing while the switch is off); uncertain
  * digits are marked, and so are the digits confirmed or corrected.
  */
-export function NumberPad({ api = numbersApi, feedback = feedbackApi, model, minIntervalMs = 80 }: NumberPadProps) {
-  const [drawing, dispatch] = useReducer(timedReducer, emptyTimedDrawing)
+export function NumberPad({
+  api = numbersApi,
+  feedback = feedbackApi,
+  model,
+  minIntervalMs = 80,
+  initialDrawing = emptyTimedDrawing,
+}: NumberPadProps) {
+  const [drawing, dispatch] = useReducer(timedReducer, initialDrawing)
   // The tapped digit, of the answer it was tapped in (a newer answer clears it).
   const [tapped, setTapped] = useState<{ result: NumberReading; index: number } | null>(null)
   const canvasRef = useRef<HTMLCanvasElement | null>(null)
@@ -100,7 +110,7 @@ export function NumberPad({ api = numbersApi, feedback = feedbackApi, model, min
     const x = rect.width > 0 ? ((event.clientX - rect.left) * NUMBER_CANVAS_WIDTH) / rect.width : 0
     const y = rect.height > 0 ? ((event.clientY - rect.top) * NUMBER_CANVAS_HEIGHT) / rect.height : 0
     const now = performance.now()
-    started.current ??= now
+    started.current ??= now - (lastTime(initialDrawing) + 1000) // after the strokes it started with
     return { x, y, t: now - started.current }
   }
   const empty = isEmptyTimed(drawing)

@@ -5,6 +5,9 @@ import {
   labelAlign,
   labelInside,
   labelRows,
+  lastTime,
+  sideBySideGroups,
+  toTimedDrawing,
   isEmptyTimed,
   timedReducer,
   toRenderDrawing,
@@ -73,5 +76,29 @@ describe('numberDrawing', () => {
     // A label below a box at the pad's bottom edge goes inside it.
     expect(labelInside([84, 60, 100, 200], 280, 'below')).toBe(true)
     expect(labelInside([84, 20, 100, 200], 280, 'below')).toBe(false)
+  })
+
+  it('counts the digits a Digit-mode drawing holds side by side, and carries it to the Number mode', () => {
+    const stroke = (xs: number[], size = 20, t?: number) => ({
+      points: xs.map((x, i) => ({ x, y: 10 * i, ...(t === undefined ? {} : { t: t + i }) })),
+      size,
+    })
+    // A 1 and a 2 apart; a 4's two strokes overlap; strokes 20 px apart whose brush (20) makes them touch.
+    expect(sideBySideGroups([stroke([40, 42]), stroke([120, 200, 130])])).toBe(2)
+    expect(sideBySideGroups([stroke([40, 60, 100]), stroke([80, 82])])).toBe(1)
+    expect(sideBySideGroups([stroke([40]), stroke([60])])).toBe(1)
+    expect(sideBySideGroups([])).toBe(0)
+    // 280 x 280 into 840 x 280: the same size, centred (280 px to the right); times from the first point.
+    const drawing = { strokes: [stroke([40, 42], 20, 5000), stroke([120], 20, 5600)], active: null, undone: [] }
+    const carried = toTimedDrawing(drawing, 280, 840, 280)
+    expect(carried.strokes).toEqual([
+      [[320, 0, 0], [322, 10, 1]],
+      [[400, 0, 600]],
+    ])
+    expect(lastTime(carried)).toBe(600)
+    // Without times, a second apart per stroke.
+    const untimed = toTimedDrawing({ strokes: [stroke([40, 42]), stroke([120])], active: null, undone: [] }, 280, 840, 280)
+    expect(untimed.strokes.map((s) => s.map(([, , t]) => t))).toEqual([[0, 1], [1000]])
+    expect(lastTime({ strokes: [], active: null })).toBe(0)
   })
 })

@@ -3,7 +3,7 @@
  * (what `POST /predict/number` takes), and the geometry of the boxes the service answers.
  * Pure, so it can be tested without a canvas.
  */
-import type { Drawing } from './strokes'
+import type { Drawing, Stroke } from './strokes'
 
 export interface TimedDrawing {
   /** Finished strokes, oldest first; each point `[x, y, t_ms]`. */
@@ -125,4 +125,57 @@ export function labelAlign(box: readonly number[], width: number): 'start' | 'ce
   if (centre < LABEL_HALF_WIDTH * width) return 'start'
   if (centre > (1 - LABEL_HALF_WIDTH) * width) return 'end'
   return 'center'
+}
+
+/**
+ * How many digits a Digit-mode drawing holds side by side: its strokes' horizontal extents
+ * (widened by half the brush on each side) joined where they overlap, as the service groups a
+ * number's strokes (a 4's two strokes and a 5's flag overlap their digit). Two or more: the user
+ * is writing a number, which the Digit mode reads as one piece ("not a digit").
+ */
+export function sideBySideGroups(strokes: readonly Stroke[]): number {
+  const spans = strokes
+    .filter((stroke) => stroke.points.length > 0)
+    .map((stroke) => {
+      const xs = stroke.points.map((p) => p.x)
+      const [low, high] = xs.reduce(([lo, hi], x) => [Math.min(lo, x), Math.max(hi, x)], [Infinity, -Infinity])
+      return [low - stroke.size / 2, high + stroke.size / 2] as const
+    })
+    .sort((a, b) => a[0] - b[0])
+  let groups = 0
+  let end = -Infinity
+  for (const [left, right] of spans) {
+    if (left > end) groups += 1
+    end = Math.max(end, right)
+  }
+  return groups
+}
+
+/**
+ * A Digit-mode drawing (a `size` x `size` canvas) as Number-mode strokes on a `width` x `height`
+ * canvas: scaled to its height and centred. Each point keeps its time from the first point
+ * (`t`, ms) where known, else the strokes are a second apart (their pen-ups too long to join
+ * strokes by time).
+ */
+export function toTimedDrawing(drawing: Drawing, size: number, width: number, height: number): TimedDrawing {
+  const scale = height / size
+  const left = (width - size * scale) / 2
+  const points = drawing.strokes.flatMap((stroke) => stroke.points)
+  const timed = points.length > 0 && points.every((p) => p.t !== undefined)
+  const start = timed ? points.reduce((earliest, p) => Math.min(earliest, p.t ?? 0), Infinity) : 0
+  return {
+    strokes: drawing.strokes
+      .filter((stroke) => stroke.points.length > 0)
+      .map((stroke, k) =>
+        stroke.points.map(
+          (p, i) => [left + p.x * scale, p.y * scale, timed ? (p.t ?? 0) - start : 1000 * k + i] as const,
+        ),
+      ),
+    active: null,
+  }
+}
+
+/** The time of a drawing's last point (ms; 0 when it has none): strokes added later come after it. */
+export function lastTime(drawing: TimedDrawing): number {
+  return drawing.strokes.reduce((latest, stroke) => stroke.reduce((most, [, , t]) => Math.max(most, t), latest), 0)
 }
