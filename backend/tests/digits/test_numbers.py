@@ -334,6 +334,30 @@ def test_separated_numbers_from_mnist_are_read_from_pixels(mnist: Mnist, engine:
         assert digit.image.shape == (28, 28)
 
 
+def test_a_number_written_small_in_a_large_photo_is_cut_at_its_own_resolution(
+    mnist: Mnist, engine: Engine, limits: Thresholds
+) -> None:
+    """The image is cropped to its ink before it is shrunk to the working size: a number 6 % as
+    wide as a 3000 px image keeps digits tall enough to cut, and boxes come back in its pixels."""
+    source = synthetic.mnist_source(mnist.x_test[:500], mnist.y_test[:500])
+    sample = synthetic.number_set(source, "separated", [4], seed=11)[0]
+    small = Image.open(io.BytesIO(sample.image)).convert("L")
+    scale = 180 / small.width
+    small = small.resize((180, round(small.height * scale)), Image.Resampling.BILINEAR)
+    photo = Image.new("L", (3000, 2000), 255)
+    photo.paste(small, (1000, 1200))
+    pieces, to_input = image_pieces(photo)
+    assert len(pieces) == 4
+    assert min(p.box[3] for p in pieces) >= 0.5 * min(b[3] for b in sample.boxes) * scale  # not shrunk 4.7x
+    reading = read_image(photo, engine.predict_proba, limits, max_digits=12)
+    assert reading.number == sample.label
+    for digit, (x, y, w, h) in zip(reading.digits, sample.boxes, strict=True):
+        bx, by, bw, bh = digit.box
+        assert abs(bx - (1000 + x * scale)) <= 3 and abs(by - (1200 + y * scale)) <= 3
+        assert abs(bw - w * scale) <= 4 and abs(bh - h * scale) <= 4
+    assert to_input(pieces[0].box) == reading.digits[0].box
+
+
 def test_touching_numbers_are_split_by_the_classifier(mnist: Mnist, engine: Engine, limits: Thresholds) -> None:
     source = synthetic.mnist_source(mnist.x_test[:500], mnist.y_test[:500])
     samples = synthetic.number_set(source, "touching", [4] * 20, seed=12)
