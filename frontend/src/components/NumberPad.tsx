@@ -75,7 +75,6 @@ export function NumberPad({
   const [tapped, setTapped] = useState<{ result: NumberReading; index: number } | null>(null)
   const canvasRef = useRef<HTMLCanvasElement | null>(null)
   const surfaceRef = useRef<HTMLDivElement | null>(null)
-  const labelRowOf = useLabelRows(surfaceRef, '[data-testid="digit-box-label"]')
   const pointer = useRef<number | null>(null)
   const started = useRef<number | null>(null)
   const reading = useNumberPrediction({ api, drawing, model, minIntervalMs })
@@ -92,6 +91,15 @@ export function NumberPad({
     pointerType,
   })
   const dpr = typeof window === 'undefined' ? 1 : window.devicePixelRatio || 1
+  const empty = isEmptyTimed(drawing)
+  // What decides where the digits' labels go: their boxes and what they say.
+  const labels =
+    result && !empty
+      ? result.digits
+          .map((d, i) => `${d.box.join(',')} ${digitLabel(d)} ${formatPercent(d.confidence)} ${feedbackMark(d, digitFeedback.stateOf(i)) ?? ''}`)
+          .join(';')
+      : ''
+  const labelRowOf = useLabelRows(surfaceRef, '[data-testid="digit-box-label"]', labels)
 
   useEffect(() => {
     const ctx = canvasRef.current?.getContext('2d')
@@ -113,7 +121,6 @@ export function NumberPad({
     started.current ??= now - (lastTime(initialDrawing) + 1000) // after the strokes it started with
     return { x, y, t: now - started.current }
   }
-  const empty = isEmptyTimed(drawing)
   const selected = tapped && tapped.result === result ? tapped.index : null
   const chosen = selected !== null && result ? result.digits[selected] : undefined
   const pending = reading.loading || reading.queued || drawing.active !== null
