@@ -485,8 +485,9 @@ def image_pieces(
 
     The image (white ink on black, :func:`digits.preprocessing.to_ink`) is cropped to its ink plus
     a margin (:data:`CROP_MARGIN`) before it is shrunk to at most :data:`WORK_SIDE` px, so a
-    number written small in a large photo keeps its resolution (MNIST 4-digit numbers 6 % as wide as a
-    3000 px image: 88 -> 98 % exact, ``--seed 1``, 50 numbers).
+    number written small in a large photo keeps its resolution (a 4-digit number 180 px wide in a
+    3000 px image: its digits were 9 px tall when cut, now 36-47 px;
+    ``test_a_number_written_small_in_a_large_photo_is_cut_at_its_own_resolution``).
 
     Raises:
         EmptyImageError: the image has no ink.
