@@ -120,6 +120,21 @@ def test_an_upscaled_low_resolution_digit_keeps_every_stroke(index: int) -> None
     assert np.abs(large - small).mean() < 0.035
 
 
+def test_a_dim_photo_of_paper_with_an_even_border_is_read_as_a_photo(mnist) -> None:
+    """Dark ink on white paper photographed dim and evenly lit: the paper is grey (0.49) and the
+    border's spread under UNEVEN_BACKGROUND, so the border's level took the paper for a dark
+    background and the whole sheet for ink. A grey border is a photo (GREY_BACKGROUND): the
+    histogram gives the polarity, so the model sees the digit as it does on a clean canvas."""
+    digit = np.asarray(Image.fromarray(mnist.x_test[0]).resize((120, 120), Image.Resampling.BILINEAR)) / 255.0
+    sheet = np.full((280, 280), 0.49)
+    sheet[80:200, 90:210] -= 0.3 * digit
+    photo = Image.fromarray((sheet * 255).astype(np.uint8))
+    clean = Image.fromarray((255 - np.pad(digit * 255, ((80, 80), (90, 70)))).astype(np.uint8))
+    got, expected = preprocess(photo), preprocess(clean)
+    assert got.inverted is True
+    assert np.abs(got.image - expected.image).mean() < 0.05
+
+
 def test_uneven_light_is_flattened_but_a_drawing_that_fills_the_frame_is_kept(mnist) -> None:
     digit = Image.open(io.BytesIO(render_canvas(mnist.x_test[0], CanvasStyle(digit_size=160, left=60, top=60))))
     gray = np.asarray(digit.convert("L"), dtype=np.float32)
