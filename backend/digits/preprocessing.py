@@ -12,8 +12,8 @@ Steps of :func:`preprocess`:
     1. composite any alpha channel onto a background that contrasts with the ink;
     2. convert to grayscale float32;
     3. detect polarity from the border (the background) and normalise to white ink on black;
-       a photo (uneven border) takes its polarity from the histogram's ink tail, has its light
-       flattened and keeps only its ink regions (not the sheet's edge, the table, shadows);
+       a photo (an uneven or grey border) takes its polarity from the histogram's ink tail, has
+       its light flattened and keeps only its ink regions (not the sheet's edge, the table, shadows);
     4. subtract the background level and stretch the ink to [0, 1];
     5. find the ink's bounding box (pixels above :data:`INK_THRESHOLD`) and crop to it;
     6. bring strokes that would be thinner or fatter than MNIST's after scaling into its range
