@@ -74,12 +74,12 @@ be unevenly lit (a photo) and flattened before the ink is measured; a canvas's b
 GREY_BACKGROUND = 0.15
 """A flat border whose median level is farther than this from both black and white is a photo too
 (paper in a photo is grey: a dim exposure, a sheet filling the frame): a canvas's background is
-white or black. Such a border's level does not tell the polarity (a dim photo of white paper sat at
-0.498 and was read as light ink on dark), and the paper's texture, stretched with the ink, framed the
-digit small. Measured on the photo renders (``python -m digits.evaluation.photos --limit 1000``):
-seed 0 99.00 -> 99.20 % (2 fixed, none broken), seed 1 99.20 % (no answer changed); the 2,000 photos
-of ``python -m digits.evaluation`` 98.95 -> 99.05 %; canvases, MNIST and the stroke sets never come
-here (a test)."""
+white or black. Such a border's level does not tell the polarity: a dim photo of white paper, grey
+at 0.49 (``test_a_dim_photo_of_paper_with_an_even_border_is_read_as_a_photo``), was read as light
+ink on dark, the whole sheet as ink. Measured on the photo renders (``python -m
+digits.evaluation.photos --limit 1000``): seed 0 99.00 -> 99.20 % (2 fixed, none broken), seed 1
+99.20 % (no answer changed); the 2,000 photos of ``python -m digits.evaluation`` 98.95 -> 99.05 %;
+canvases, MNIST and the stroke sets never come here (a test)."""
 STRONG_INK = 0.5
 """In a photo, an ink region is kept only if its darkest point reaches this fraction of the
 strongest ink's contrast (hysteresis thresholding, Canny 1986: weak regions are kept only when
